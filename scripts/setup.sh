@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Create or update .venv with Python 3.10 and the pinned dependencies of requirements.lock.
+# Does nothing when the venv already matches the lock. Used by `make run` and `make test`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+VENV=.venv
+STAMP=$VENV/.lock-sha256
+
+find_python() {
+    local candidates=()
+    [ -n "${PYTHON:-}" ] && candidates+=("$PYTHON")
+    command -v python3.10 >/dev/null 2>&1 && candidates+=("$(command -v python3.10)")
+    local root
+    if command -v pyenv >/dev/null 2>&1; then root=$(pyenv root 2>/dev/null || true); else root=${PYENV_ROOT:-$HOME/.pyenv}; fi
+    for p in "$root"/versions/3.10.*/bin/python; do [ -x "$p" ] && candidates+=("$p"); done
+    for c in "${candidates[@]}"; do
+        # A pyenv shim may exist without a working 3.10 behind it: ask the interpreter itself.
+        if "$c" -c 'import sys, venv; sys.exit(0 if sys.version_info[:2] == (3, 10) else 1)' >/dev/null 2>&1; then
+            echo "$c"; return 0
+        fi
+    done
+    if [ -n "${PYTHON:-}" ]; then
+        echo "error: PYTHON=$PYTHON is not a working Python 3.10." >&2
+    fi
+    return 1
+}
+
+want=$(sha256sum requirements.lock | cut -d' ' -f1)
+if [ -x "$VENV/bin/python" ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ]; then
+    exit 0
+fi
+
+if ! PY=$(find_python); then
+    cat >&2 <<'EOF'
+error: no Python 3.10 found.
+Rasa Open Source 3.6 needs Python 3.8-3.10 (this project pins 3.10).
+Looked at: $PYTHON, python3.10 on PATH, $(pyenv root)/versions/3.10.*/bin/python.
+Install one (e.g. `pyenv install 3.10.13`) or point PYTHON at it: make test PYTHON=/path/to/python3.10
+EOF
+    exit 2
+fi
+
+echo "setup: using $PY ($("$PY" --version 2>&1))"
+if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 10) else 1)' 2>/dev/null; then
+    rm -rf "$VENV"
+    "$PY" -m venv "$VENV"
+fi
+start=$(date +%s)
+# The lock is complete (pip freeze); --no-deps keeps pip from resolving anything again.
+pip_install() {
+    # pip.conf on these machines adds local indexes that warn for every package; keep the log quiet.
+    if ! "$VENV/bin/python" -m pip install --quiet "$@" >"$VENV/pip.log" 2>&1; then
+        grep -v '^WARNING: Location' "$VENV/pip.log" >&2
+        echo "setup: pip install failed (full log: $VENV/pip.log)" >&2
+        exit 1
+    fi
+}
+pip_install --no-deps -r requirements.lock
+"$VENV/bin/python" -m pip check >/dev/null || { "$VENV/bin/python" -m pip check; echo "setup: dependency check failed" >&2; exit 1; }
+# Importing Rasa prints many third-party deprecation warnings: keep them in a log, show on failure.
+if ! "$VENV/bin/python" -W ignore -c 'import rasa, rasa_sdk, sqlalchemy, aiohttp, spacy' >"$VENV/import.log" 2>&1; then
+    cat "$VENV/import.log" >&2
+    echo "setup: install incomplete" >&2
+    exit 1
+fi
+echo "$want" > "$STAMP"
+echo "setup: dependencies installed in $(( $(date +%s) - start )) s"
