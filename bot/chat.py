@@ -1,0 +1,161 @@
+"""``POST /api/chat``: one citizen message in, the bot's messages out.
+
+Request: ``application/json`` ``{"message": "<text or a button payload>"}`` (other fields are
+ignored), at most 16 kB. Response (HTTP 200): ``{"messages": [{"text", "buttons": [{"title",
+"payload"}]}], "session_expired": bool}``. Input problems are 4xx with ``{"error": "<Danish>"}``;
+Rasa trouble is never an error status, only the Danish apology.
+
+The conversation id (Rasa's ``sender``) and the metadata sent to Rasa come from the
+server-side session, never from the request. A verified citizen (after a login) is passed
+on as a short-lived signed token bound to the conversation (:mod:`core.identity`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import unicodedata
+from typing import Any, Dict, List
+
+from aiohttp import web
+
+from bot import texts
+from bot.rasa_client import BotMessage, RasaUnavailable
+from bot.security import client_ip, is_https, json_error
+from bot.sessions import Resolved, Session, cookie_of, set_cookie
+from bot.state import CLOCK, CONFIG, LIMITER, RASA, SESSIONS, SETTINGS
+from core.identity import IdentityError, issue_token, mask_cpr
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "koege-widget"
+# Bidirectional overrides/isolates: invisible, and used to disguise text in logs and consoles.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_MANY_NEWLINES = re.compile(r"\n{3,}")
+
+
+class InputError(Exception):
+    """The request cannot be read as a chat message; ``status`` and Danish ``message``."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def clean_text(raw: str) -> str:
+    """NFC-normalise, drop control characters (keeping newlines) and trim."""
+    text = unicodedata.normalize("NFC", raw)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
+    text = text.replace("\t", " ")
+    kept = [
+        ch
+        for ch in text
+        if ch == "\n"
+        or (unicodedata.category(ch) not in ("Cc", "Cs") and ch not in _BIDI_CONTROLS)
+    ]
+    return _MANY_NEWLINES.sub("\n\n", "".join(kept)).strip()
+
+
+async def read_message(request: web.Request, max_bytes: int) -> str:
+    """The cleaned ``message`` of a chat request, or :class:`InputError`."""
+    if request.content_type != "application/json":
+        raise InputError(415, texts.ERROR_CONTENT_TYPE)
+    if request.content_length is not None and request.content_length > max_bytes:
+        raise InputError(413, texts.ERROR_TOO_LARGE)
+    try:
+        body = await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        raise InputError(413, texts.ERROR_TOO_LARGE) from None
+    if len(body) > max_bytes:
+        raise InputError(413, texts.ERROR_TOO_LARGE)
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise InputError(400, texts.ERROR_INVALID_JSON) from None
+    if not isinstance(data, dict):
+        raise InputError(400, texts.ERROR_INVALID_JSON)
+    message = data.get("message")
+    if not isinstance(message, str):
+        raise InputError(400, texts.ERROR_WRONG_TYPE)
+    return clean_text(message)
+
+
+def rasa_metadata(request: web.Request, session: Session) -> Dict[str, Any]:
+    """What Rasa may know besides the text: the channel and, if verified, a signed identity."""
+    metadata: Dict[str, Any] = {"channel": CHANNEL}
+    if session.is_verified and session.citizen_ref:
+        try:
+            metadata["identity_token"] = issue_token(
+                session.citizen_ref,
+                session.conversation_id,
+                request.app[SETTINGS],
+                now=request.app[CLOCK](),
+            )
+        except IdentityError as exc:  # misconfigured keys: answer as if not logged in
+            log.error("cannot issue identity token: %s", exc.reason)
+    return metadata
+
+
+async def ask_rasa(request: web.Request, session: Session, text: str) -> List[BotMessage]:
+    started = time.monotonic()
+    try:
+        replies = await request.app[RASA].send(
+            session.conversation_id, text, rasa_metadata(request, session)
+        )
+    except RasaUnavailable as exc:
+        log.warning("Rasa unavailable for conversation %s…: %s", session.conversation_id[:10], exc)
+        return [BotMessage(texts.TECHNICAL_ERROR)]
+    log.info(
+        "turn conversation=%s… chars=%d replies=%d ms=%d",
+        session.conversation_id[:10],
+        len(text),
+        len(replies),
+        (time.monotonic() - started) * 1000,
+    )
+    log.debug("turn text %r", mask_cpr(text))
+    return replies or [BotMessage(texts.NO_ANSWER)]
+
+
+async def answer(request: web.Request, session: Session, text: str) -> List[BotMessage]:
+    if not text:
+        return [BotMessage(texts.EMPTY_MESSAGE)]
+    limit = request.app[CONFIG].max_message_chars
+    if len(text) > limit:
+        return [BotMessage(texts.too_long(limit))]
+    return await ask_rasa(request, session, text)
+
+
+def _rate_limited(retry_after: float) -> web.Response:
+    return json_error(
+        429, texts.ERROR_RATE_LIMITED, headers={"Retry-After": str(max(1, int(retry_after + 0.999)))}
+    )
+
+
+def _finish(request: web.Request, response: web.Response, resolved: Resolved) -> web.Response:
+    if resolved.is_new:
+        max_age = request.app[CONFIG].session_absolute_seconds
+        set_cookie(response, resolved, secure=is_https(request), max_age=max_age)
+    return response
+
+
+async def chat_handler(request: web.Request) -> web.Response:
+    app = request.app
+    allowed, retry = app[LIMITER].check_ip(client_ip(request))
+    if not allowed:
+        return _rate_limited(retry)
+    try:
+        text = await read_message(request, app[CONFIG].max_body_bytes)
+    except InputError as exc:
+        return json_error(exc.status, exc.message)
+    resolved = await app[SESSIONS].resolve(cookie_of(request))
+    allowed, retry = app[LIMITER].check_session(resolved.session.key)
+    if not allowed:
+        return _finish(request, _rate_limited(retry), resolved)
+    messages = await answer(request, resolved.session, text)
+    if resolved.expired:
+        messages.insert(0, BotMessage(texts.SESSION_EXPIRED))
+    body = {"messages": [m.to_json() for m in messages], "session_expired": resolved.expired}
+    return _finish(request, web.json_response(body), resolved)

@@ -1,0 +1,140 @@
+"""Browser-facing protections: security headers, CSRF checks, client address, error shield.
+
+* :func:`add_security_headers` (an ``on_response_prepare`` hook, so it also covers static
+  files, 404s and errors): a strict Content-Security-Policy without inline script or
+  third-party origins, ``nosniff``, ``Referrer-Policy``, HSTS only over HTTPS, and
+  ``Cache-Control: no-store`` on the API.
+* :func:`csrf_middleware`: every unsafe request to ``/api/`` must carry
+  ``X-Requested-With: koege-chat`` (a header a cross-site form cannot send and a cross-site
+  script cannot send without a CORS preflight we never grant) and, when the browser sends
+  ``Origin``, it must be our own origin (or a configured one).
+* :func:`error_middleware`: an unexpected exception never reaches the browser as a stack
+  trace; the chat API answers with the Danish apology instead of a 5xx.
+* :func:`is_https` / :func:`client_ip`: believe ``X-Forwarded-*`` only from trusted proxies.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Awaitable, Callable, Mapping, Optional
+
+from aiohttp import web
+
+from bot import texts
+from bot.config import GatewayConfig
+from bot.state import CONFIG
+from core.identity import mask_cpr
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+CSRF_HEADER = "X-Requested-With"
+CSRF_VALUE = "koege-chat"
+API_PREFIX = "/api/"
+CHAT_PATH = "/api/chat"
+NO_STORE_PATHS = ("/api/", "/healthz", "/readyz")
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; frame-ancestors 'self'; base-uri 'none'; form-action 'self'"
+)
+HSTS = "max-age=31536000"
+
+BASE_HEADERS: Mapping[str, str] = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "SAMEORIGIN",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
+}
+
+
+def json_error(status: int, message: str, headers: Optional[Mapping[str, str]] = None) -> web.Response:
+    """A Danish error for the widget: ``{"error": message}`` with ``status``."""
+    return web.json_response({"error": message}, status=status, headers=headers)
+
+
+def _config(request: web.Request) -> GatewayConfig:
+    return request.app[CONFIG]
+
+
+def _from_trusted_proxy(request: web.Request) -> bool:
+    return bool(request.remote) and request.remote in _config(request).trusted_proxies
+
+
+def is_https(request: web.Request) -> bool:
+    """Did the browser reach us over HTTPS (directly, or via a trusted TLS-terminating proxy)?"""
+    if request.secure:
+        return True
+    if _from_trusted_proxy(request):
+        proto = request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip().lower()
+        return proto == "https"
+    return False
+
+
+def client_ip(request: web.Request) -> str:
+    """The client's address; from X-Forwarded-For only when a trusted proxy put it there."""
+    remote = request.remote or "unknown"
+    if not _from_trusted_proxy(request):
+        return remote
+    trusted = _config(request).trusted_proxies
+    hops = [h.strip() for h in request.headers.get("X-Forwarded-For", "").split(",") if h.strip()]
+    for hop in reversed(hops):  # the right-most address no trusted proxy vouches for
+        if hop not in trusted:
+            return hop
+    return remote
+
+
+def own_origin(request: web.Request) -> str:
+    return f"{'https' if is_https(request) else 'http'}://{request.host}".lower()
+
+
+def origin_allowed(request: web.Request) -> bool:
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return True  # older browsers and non-browser clients; the custom header still counts
+    origin = origin.strip().rstrip("/").lower()
+    return origin == own_origin(request) or origin in _config(request).allowed_origins
+
+
+async def add_security_headers(request: web.Request, response: web.StreamResponse) -> None:
+    """``on_response_prepare`` hook: the same headers on every response."""
+    for name, value in BASE_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if is_https(request):
+        response.headers["Strict-Transport-Security"] = HSTS
+    if request.path.startswith(NO_STORE_PATHS):
+        response.headers["Cache-Control"] = "no-store"
+        response.headers.setdefault("Pragma", "no-cache")
+
+
+@web.middleware
+async def csrf_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    if request.method in UNSAFE_METHODS and request.path.startswith(API_PREFIX):
+        if request.headers.get(CSRF_HEADER) != CSRF_VALUE or not origin_allowed(request):
+            log.info(
+                "rejected %s %s: csrf header %s, origin %r",
+                request.method,
+                request.path,
+                "ok" if request.headers.get(CSRF_HEADER) == CSRF_VALUE else "missing/wrong",
+                request.headers.get("Origin"),
+            )
+            return json_error(403, texts.ERROR_FORBIDDEN)
+    return await handler(request)
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except web.HTTPException:
+        raise
+    except Exception as exc:  # noqa: BLE001 - nothing unexpected may reach the browser raw
+        log.exception("unhandled error on %s %s: %s", request.method, request.path, mask_cpr(str(exc)))
+        if request.path == CHAT_PATH:
+            return web.json_response({"messages": [{"text": texts.TECHNICAL_ERROR, "buttons": []}]})
+        return json_error(500, texts.ERROR_INTERNAL)

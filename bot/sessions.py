@@ -1,0 +1,193 @@
+"""Server-side chat sessions behind an opaque cookie.
+
+The browser holds only ``koege_session``: a random id (``secrets.token_urlsafe``) that
+means nothing by itself. The server keeps, per session, a separate random conversation id
+(Rasa's ``sender``), the creation and last-seen times and, after a login, the verified
+citizen reference. Sessions end after 30 minutes idle or 8 hours in total; a request with
+an ended (or unknown) session gets a fresh session and conversation, and is told so.
+
+The store is keyed by a SHA-256 of the cookie value, so a dump of the store does not hand
+out live cookies. :class:`SessionStore` is the interface; :class:`MemorySessionStore` is
+the single-process implementation (a Redis one can follow with the same three methods).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass, replace
+from typing import Callable, Dict, Optional, Protocol
+
+from aiohttp import web
+
+COOKIE_NAME = "koege_session"
+_COOKIE_VALUE = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
+
+Clock = Callable[[], float]
+
+
+@dataclass(frozen=True)
+class Session:
+    """One browser's chat session (never sent to the browser, only its id is)."""
+
+    key: str
+    conversation_id: str
+    created_at: float
+    last_seen: float
+    citizen_ref: Optional[str] = None
+
+    @property
+    def is_verified(self) -> bool:
+        return bool(self.citizen_ref)
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """The outcome of looking a request's cookie up."""
+
+    session: Session
+    cookie_value: str
+    is_new: bool
+    expired: bool
+
+
+class SessionStore(Protocol):
+    """Where sessions live. Implementations must be safe for one event loop."""
+
+    async def get(self, key: str) -> Optional[Session]: ...
+
+    async def put(self, session: Session) -> None: ...
+
+    async def delete(self, key: str) -> None: ...
+
+
+class MemorySessionStore:
+    """Sessions in a dict of one process; expired ones are swept now and then."""
+
+    def __init__(self, max_sessions: int = 100_000) -> None:
+        self._data: Dict[str, Session] = {}
+        self._max = max_sessions
+
+    async def get(self, key: str) -> Optional[Session]:
+        return self._data.get(key)
+
+    async def put(self, session: Session) -> None:
+        if session.key not in self._data and len(self._data) >= self._max:
+            # Full: drop the least recently seen session rather than refuse service.
+            oldest = min(self._data.values(), key=lambda s: s.last_seen)
+            self._data.pop(oldest.key, None)
+        self._data[session.key] = session
+
+    async def delete(self, key: str) -> None:
+        self._data.pop(key, None)
+
+    def sweep(self, is_alive: Callable[[Session], bool]) -> int:
+        dead = [k for k, s in self._data.items() if not is_alive(s)]
+        for key in dead:
+            del self._data[key]
+        return len(dead)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+def session_key(cookie_value: str) -> str:
+    return hashlib.sha256(cookie_value.encode("ascii")).hexdigest()
+
+
+class SessionManager:
+    """Finds, creates, expires and (after a login) upgrades sessions."""
+
+    SWEEP_EVERY_SECONDS = 60.0
+
+    def __init__(
+        self,
+        store: SessionStore,
+        clock: Clock,
+        idle_seconds: int = 30 * 60,
+        absolute_seconds: int = 8 * 60 * 60,
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.idle_seconds = idle_seconds
+        self.absolute_seconds = absolute_seconds
+        self._last_sweep = clock()
+
+    def is_alive(self, session: Session, now: Optional[float] = None) -> bool:
+        now = self.clock() if now is None else now
+        return (
+            now - session.last_seen < self.idle_seconds
+            and now - session.created_at < self.absolute_seconds
+        )
+
+    async def resolve(self, cookie_value: Optional[str]) -> Resolved:
+        """The live session for ``cookie_value``, or a new one (``expired`` if it had one)."""
+        now = self.clock()
+        self._maybe_sweep(now)
+        if cookie_value and _COOKIE_VALUE.match(cookie_value):
+            key = session_key(cookie_value)
+            found = await self.store.get(key)
+            if found is not None and self.is_alive(found, now):
+                touched = replace(found, last_seen=now)
+                await self.store.put(touched)
+                return Resolved(touched, cookie_value, is_new=False, expired=False)
+            if found is not None:
+                await self.store.delete(key)
+        # A cookie we cannot honour (ended, swept, from before a restart, or forged) means
+        # the browser had a conversation that is gone: start afresh and say so.
+        had_cookie = bool(cookie_value)
+        session, value = await self._create(now)
+        return Resolved(session, value, is_new=True, expired=had_cookie)
+
+    async def verify_identity(self, cookie_value: str, citizen_ref: str) -> Resolved:
+        """Hook for the coming login: mark the session verified under a *new* cookie value
+        (so a session id planted before the login is useless afterwards). The conversation
+        continues; the caller sets the returned cookie."""
+        current = await self.resolve(cookie_value)
+        await self.store.delete(current.session.key)
+        value = secrets.token_urlsafe(32)
+        upgraded = replace(current.session, key=session_key(value), citizen_ref=citizen_ref)
+        await self.store.put(upgraded)
+        return Resolved(upgraded, value, is_new=True, expired=current.expired)
+
+    async def end(self, cookie_value: Optional[str]) -> None:
+        """Forget a session (logout)."""
+        if cookie_value and _COOKIE_VALUE.match(cookie_value):
+            await self.store.delete(session_key(cookie_value))
+
+    async def _create(self, now: float) -> tuple[Session, str]:
+        value = secrets.token_urlsafe(32)
+        session = Session(
+            key=session_key(value),
+            conversation_id=f"web-{secrets.token_urlsafe(18)}",
+            created_at=now,
+            last_seen=now,
+        )
+        await self.store.put(session)
+        return session, value
+
+    def _maybe_sweep(self, now: float) -> None:
+        if now - self._last_sweep < self.SWEEP_EVERY_SECONDS:
+            return
+        self._last_sweep = now
+        sweep = getattr(self.store, "sweep", None)
+        if sweep is not None:
+            sweep(lambda s: self.is_alive(s, now))
+
+
+def set_cookie(response: web.StreamResponse, resolved: Resolved, secure: bool, max_age: int) -> None:
+    """Send the session cookie: HttpOnly, SameSite=Strict, Path=/, Secure over HTTPS."""
+    response.set_cookie(
+        COOKIE_NAME,
+        resolved.cookie_value,
+        path="/",
+        httponly=True,
+        samesite="Strict",
+        secure=secure,
+        max_age=max_age,
+    )
+
+
+def cookie_of(request: web.Request) -> Optional[str]:
+    return request.cookies.get(COOKIE_NAME)

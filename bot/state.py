@@ -1,0 +1,22 @@
+"""Typed keys for what the gateway keeps in its ``web.Application`` (no module globals)."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import aiohttp
+from aiohttp import web
+
+from bot.config import GatewayConfig
+from bot.ratelimit import RateLimiter
+from bot.rasa_client import RasaClient
+from bot.sessions import SessionManager
+from core.settings import Settings
+
+SETTINGS = web.AppKey("settings", Settings)
+CONFIG = web.AppKey("config", GatewayConfig)
+CLOCK = web.AppKey("clock", Callable[[], float])
+SESSIONS = web.AppKey("sessions", SessionManager)
+LIMITER = web.AppKey("limiter", RateLimiter)
+HTTP = web.AppKey("http", aiohttp.ClientSession)
+RASA = web.AppKey("rasa", RasaClient)

@@ -1,0 +1,48 @@
+"""Every Danish text the gateway itself shows a citizen, in one place.
+
+The bot's own answers live in Rasa's domain and in ``knowledge/``; these are only the
+gateway's words: input problems, errors, limits and the session notice. The widget keeps
+its few interface labels at the top of ``static/widget.js`` (a test checks that the texts
+both sides share stay identical).
+"""
+
+from __future__ import annotations
+
+OFFICE_PHONE = "5667 2450"
+
+# --- replies shown as a bot message (HTTP 200) ------------------------------------------
+EMPTY_MESSAGE = "Skriv gerne dit spørgsmål, så hjælper jeg."
+TOO_LONG = (
+    "Dit spørgsmål er desværre for langt til mig. Prøv at skrive det kortere, "
+    "højst {limit} tegn, gerne med det vigtigste først."
+)
+TECHNICAL_ERROR = (
+    "Beklager, jeg kan ikke svare lige nu på grund af en teknisk fejl. Prøv igen om lidt, "
+    f"eller ring til Opkrævningen på tlf. {OFFICE_PHONE}."
+)
+NO_ANSWER = (
+    "Det har jeg desværre ikke et svar på. Prøv at skrive spørgsmålet på en anden måde, "
+    f"eller ring til Opkrævningen på tlf. {OFFICE_PHONE}."
+)
+SESSION_EXPIRED = (
+    "Din tidligere samtale er udløbet, så jeg har startet en ny. "
+    "Jeg kan ikke se, hvad vi skrev før, så stil gerne dit spørgsmål igen."
+)
+
+# --- error bodies (``{"error": ...}`` with a 4xx status) ----------------------------------
+ERROR_INVALID_JSON = "Beskeden kunne ikke læses. Genindlæs siden, og prøv igen."
+ERROR_WRONG_TYPE = "Beskeden skal være tekst."
+ERROR_CONTENT_TYPE = "Beskeden skal sendes som JSON."
+ERROR_TOO_LARGE = "Beskeden er for stor. Prøv at skrive den kortere."
+ERROR_FORBIDDEN = (
+    "Beskeden blev afvist af sikkerhedshensyn. Genindlæs siden, og prøv igen."
+)
+ERROR_RATE_LIMITED = (
+    "Du har sendt mange beskeder på kort tid. Vent et øjeblik, og prøv så igen."
+)
+ERROR_INTERNAL = "Der opstod en uventet fejl. Prøv igen om lidt."
+
+
+def too_long(limit: int) -> str:
+    """The "please write less" reply, with the limit written the Danish way (1.000)."""
+    return TOO_LONG.format(limit=f"{limit:,}".replace(",", "."))
