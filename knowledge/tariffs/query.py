@@ -1,0 +1,190 @@
+"""Parse a Danish price question ("hvad koster …?") into a :class:`PriceQuery`.
+
+The query keeps the free words for the search and the attributes that choose between close
+rows: age and person category, weekday/weekend, container size and emptyings, counts, money
+values and incomes, durations, meeting/day, resident/guest, boat tonnage and length, season,
+card period, trips, school grade, weekly hours and lesson minutes. Numbers are canonicalised
+first (:mod:`knowledge.tariffs.query_numbers`), then the patterns in :mod:`knowledge.tariffs.query_patterns`
+consume what they recognise; what is left (minus stop words) is the search text.
+
+``merge_queries`` combines a follow-up ("i weekenden", "hun er 12") with the question it
+answers; ``query_to_dict``/``query_from_dict`` keep a query in the JSON conversation state.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field, fields, replace
+from decimal import Decimal
+from typing import Any, Dict, Optional, Tuple
+
+from knowledge.tariffs.query_numbers import canonical_numbers
+from knowledge.tariffs.query_patterns import (
+    CATEGORY_SPLIT_RE,
+    KEYWORDS,
+    KEEP_AS_WORD,
+    RULES,
+    STOPWORDS,
+    INCOME_CONTEXT_WORDS,
+)
+from knowledge.text import fold
+
+_WORD_RE = re.compile(r"[a-z][a-z0-9]*|\d+(?:\.\d+)?")
+
+
+@dataclass(frozen=True)
+class PriceQuery:
+    """A price question: search words plus the attributes that pick a row."""
+
+    text: str = ""
+    words: Tuple[str, ...] = ()
+    numbers: Tuple[Decimal, ...] = ()   # numbers no pattern claimed
+    age: Optional[int] = None
+    age_max: Optional[int] = None       # with ``age``: an age range ("age:0-11" buttons)
+    minor: bool = False                 # "min søn/datter" without an age
+    category: Optional[str] = None      # barn | ung | voksen | pensionist | institution
+    household: Optional[str] = None     # familie | personlig
+    day: Optional[str] = None           # weekday | weekend | holiday | school_holiday
+    liters: Optional[Decimal] = None
+    m3: Optional[Decimal] = None
+    m2: Optional[Decimal] = None
+    emptyings: Optional[Decimal] = None
+    count: Optional[int] = None
+    money: Optional[Decimal] = None     # a property value, a price or any amount in kroner
+    income: Optional[Decimal] = None
+    minutes: Optional[int] = None       # a duration in minutes ("2 timer og 10 minutter")
+    days: Optional[int] = None
+    weeks: Optional[int] = None
+    months: Optional[int] = None
+    per: Optional[str] = None           # meeting | day (the two amounts of "pr. møde/pr. dag")
+    party: Optional[str] = None         # resident | guest
+    tons: Optional[Decimal] = None
+    boat_length: Optional[Decimal] = None
+    season: Optional[str] = None        # summer | winter
+    period: Optional[str] = None        # day | week | month | quarter | half_year | year
+    trips: Optional[int] = None
+    grade: Optional[int] = None
+    weekly_hours: Optional[int] = None
+    lesson_minutes: Optional[int] = None
+    children: Optional[int] = None      # siblings (music school discount)
+    subjects: Optional[int] = None      # subjects per pupil (music school discount)
+    extras: Tuple[str, ...] = field(default=())  # flags: "mast", "no_mast", "half_year_1", ...
+
+    def attributes(self) -> Dict[str, Any]:
+        """The attributes that are set (everything except text, words and numbers)."""
+        skip = {"text", "words", "numbers"}
+        return {
+            f.name: getattr(self, f.name)
+            for f in fields(self)
+            if f.name not in skip and getattr(self, f.name) not in (None, False, ())
+        }
+
+
+def _apply_rules(text: str, found: Dict[str, Any]) -> str:
+    """Run every pattern over ``text``; each match fills ``found`` and is blanked out."""
+    for regex, handler in RULES:
+        def _sub(match: re.Match, _handler=handler) -> str:
+            result = _handler(match, found)
+            return " " if result is None else f" {result} "
+
+        text = regex.sub(_sub, text)
+    return text
+
+
+def _split_category_compound(word: str, found: Dict[str, Any]) -> str:
+    """'voksenbillet' -> category voksen + 'billet'; other words unchanged."""
+    match = CATEGORY_SPLIT_RE.match(word)
+    if not match:
+        return word
+    prefix, rest = match.group(1), match.group(2)
+    key = KEYWORDS.get(prefix)
+    if key:
+        found.setdefault(key[0], key[1])
+    return rest
+
+
+def _keywords(words: list, found: Dict[str, Any]) -> list:
+    """Attribute keywords ("weekend", "pensionist", "familie") -> attributes; rest returned."""
+    kept = []
+    for word in words:
+        word = _split_category_compound(word, found)
+        key = KEYWORDS.get(word)
+        if key is None:
+            kept.append(word)
+            continue
+        name, value = key
+        if name == "extras":
+            found.setdefault("extras", set()).add(value)
+        elif name == "minor":
+            found["minor"] = True
+        else:
+            found.setdefault(name, value)
+        if word in KEEP_AS_WORD:
+            kept.append(word)
+    return kept
+
+
+def _money_roles(found: Dict[str, Any], words: list) -> None:
+    """A money amount is an income when income words are present."""
+    money = found.get("money")
+    if money is None:
+        return
+    if any(w in INCOME_CONTEXT_WORDS for w in words):
+        found["income"] = found.pop("money")
+
+
+def parse_query(text: str) -> PriceQuery:
+    """Parse one user message into a :class:`PriceQuery`."""
+    folded = canonical_numbers(fold(text))
+    found: Dict[str, Any] = {}
+    rest = _apply_rules(f" {folded} ", found)
+    raw_words = _WORD_RE.findall(rest)
+    numbers = tuple(Decimal(w) for w in raw_words if w[0].isdigit())
+    words = [w for w in raw_words if not w[0].isdigit()]
+    _money_roles(found, [fold(w) for w in _WORD_RE.findall(folded)])
+    kept = _keywords(words, found)
+    search_words = tuple(w for w in kept if w not in STOPWORDS and len(w) > 1)
+    if "extras" in found:
+        found["extras"] = tuple(sorted(found["extras"]))
+    if found.get("age") is not None and found.get("category") is None:
+        found.pop("minor", None)
+    known = {f.name for f in fields(PriceQuery)}
+    attrs = {k: v for k, v in found.items() if k in known}
+    return PriceQuery(text=text, words=search_words, numbers=numbers, **attrs)
+
+
+def merge_queries(base: PriceQuery, follow: PriceQuery) -> PriceQuery:
+    """The earlier question refined by a follow-up: set attributes override, words add up."""
+    updates = {name: value for name, value in follow.attributes().items()}
+    if "age" in updates and "age_max" not in updates:
+        updates["age_max"] = None
+    words = base.words + tuple(w for w in follow.words if w not in base.words)
+    return replace(base, words=words, numbers=follow.numbers or base.numbers, **updates)
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return {"$dec": str(value)}
+    if isinstance(value, tuple):
+        return [_encode(v) for v in value]
+    return value
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict) and "$dec" in value:
+        return Decimal(value["$dec"])
+    if isinstance(value, list):
+        return tuple(_decode(v) for v in value)
+    return value
+
+
+def query_to_dict(query: PriceQuery) -> Dict[str, Any]:
+    """JSON-serialisable form (Decimals as {"$dec": "…"}), only the fields that are set."""
+    data = asdict(query)
+    return {k: _encode(getattr(query, k)) for k, v in data.items() if v not in (None, False, ())}
+
+
+def query_from_dict(data: Optional[Dict[str, Any]]) -> PriceQuery:
+    """Inverse of :func:`query_to_dict`; unknown keys are ignored."""
+    known = {f.name for f in fields(PriceQuery)}
+    return PriceQuery(**{k: _decode(v) for k, v in (data or {}).items() if k in known})
