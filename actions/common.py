@@ -1,0 +1,78 @@
+"""Shared plumbing for the thin actions: safe execution and message helpers.
+
+Every action derives from :class:`SafeAction`: if anything inside fails (a knowledge file,
+the database, a bug), the citizen gets a polite Danish message instead of silence, and the
+error is logged with CPR-like numbers masked.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+logger = logging.getLogger(__name__)
+
+TECHNICAL_ERROR = (
+    "Beklager, der opstod en teknisk fejl, så jeg kan ikke svare lige nu. "
+    "Prøv igen om lidt, eller ring til Opkrævningen på tlf. 5667 2450."
+)
+
+
+def buttons(pairs: Sequence[Tuple[str, str]]) -> List[Dict[str, str]]:
+    """Rasa button dicts from (title, payload) pairs."""
+    return [{"title": title, "payload": payload} for title, payload in pairs]
+
+
+def latest_text(tracker: Tracker) -> str:
+    return (tracker.latest_message or {}).get("text") or ""
+
+
+def user_question(tracker: Tracker) -> str:
+    """The citizen's own words: the latest message, or - when that is a button payload
+    ("/faq_pay") or a "no" to our suggestions - the last message they typed themselves."""
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        text = event.get("text") or ""
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        if text and not text.startswith("/") and intent not in {"deny", "affirm"}:
+            return text
+    return ""
+
+
+def latest_intent(tracker: Tracker) -> Optional[str]:
+    return ((tracker.latest_message or {}).get("intent") or {}).get("name")
+
+
+def entity_value(tracker: Tracker, entity: str) -> Optional[str]:
+    values = list(tracker.get_latest_entity_values(entity))
+    return str(values[0]) if values else None
+
+
+class SafeAction(Action):
+    """An action whose failures end in a Danish apology, never in silence."""
+
+    def name(self) -> str:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    async def respond(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        raise NotImplementedError
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        try:
+            return await self.respond(dispatcher, tracker, domain)
+        except Exception:  # noqa: BLE001 - the user must get an answer whatever failed
+            from core.identity import mask_cpr
+
+            logger.exception(
+                "action %s failed on message %r", self.name(), mask_cpr(latest_text(tracker))
+            )
+            dispatcher.utter_message(text=TECHNICAL_ERROR)
+            return []
