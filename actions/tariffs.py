@@ -8,8 +8,12 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import SafeAction, buttons, entity_value, latest_intent, user_question
+from actions.common import SafeAction, buttons, entity_value, user_question
 from knowledge.tariffs.answer import answer_price_question
+from knowledge.tariffs.search import get_index
+
+# Build the search index when the action server loads, not on the first citizen's question.
+get_index()
 
 
 class ActionTariffLookup(SafeAction):
@@ -20,9 +24,9 @@ class ActionTariffLookup(SafeAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
         reply = entity_value(tracker, "tariff_reply")
-        # A new price question starts afresh; an answer to our question continues the old one.
-        follow_up = latest_intent(tracker) == "inform" or reply is not None
-        context = tracker.get_slot("tariff_context") if follow_up else None
+        # The open question (if any) always goes along: answer_price_question itself tells a
+        # follow-up ("hun er 12", a button) from a new question, whatever intent NLU chose.
+        context = tracker.get_slot("tariff_context")
         answer = answer_price_question(user_question(tracker), context=context, reply=reply)
         dispatcher.utter_message(text=answer.text, buttons=buttons(answer.buttons))
         return [SlotSet("tariff_context", answer.context), SlotSet("tariff_reply", None)]

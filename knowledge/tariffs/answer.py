@@ -1,107 +1,496 @@
-"""Answer a Danish price question from the 2024 price list (first version).
+"""Answer a Danish price question from the 2024 price list.
 
-Contract used by ``actions/tariffs.py``:
-``answer_price_question(text, context=None, reply=None) -> TariffAnswer``.
+Contract used by ``actions/tariffs.py``::
+
+    answer_price_question(text, context=None, reply=None) -> TariffAnswer
+
+* ``status == "answer"``: one row (or rows with the same price) answers the question; the
+  text gives label, price(s), basis, year, section, any calculation and the source line.
+* ``status == "clarify"``: the price depends on something the user did not say; the text asks
+  for it and the buttons offer the values. ``context`` keeps the question for the next turn.
+* ``status == "choose"``: the search is unsure; "Mente du en af disse?" with the top rows.
+* ``status == "not_found"``: nothing fits; points to Opkrævningen.
+
+Button payloads are ``/inform{"tariff_reply":"<value>"}``; the value comes back as ``reply``
+("row:L0623" picks a row, "age:12-17" / "card:month" pin an attribute, plain words such as
+"weekend" are parsed like a typed follow-up).
 """
 
 from __future__ import annotations
 
 import json
-import math
+import logging
 import re
-from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from knowledge.money import format_decimal, format_kr
-from knowledge.tariffs.catalogue import Catalogue, TariffRow, load_catalogue
-from knowledge.text import stems
+from knowledge.tariffs.calc import Calculation, calculate
+from knowledge.tariffs.catalogue import Catalogue, TariffRow
+from knowledge.tariffs.choose import ASK_ORDER, QUESTIONS, Choice, choose, profile, wanted
+from knowledge.tariffs.query import (
+    PriceQuery, merge_queries, parse_query, query_from_dict, query_to_dict,
+)
+from knowledge.tariffs.search import (
+    Hit, get_catalogue, get_index, head_is_asked, label_extra, label_terms,
+)
+from knowledge.text import fold
 
-CATALOGUE_PATH = Path(__file__).resolve().parents[1] / "data" / "tariffs_2024.json"
+__all__ = ["TariffAnswer", "answer_price_question", "catalogue", "render_row"]
+
+LOGGER = logging.getLogger(__name__)
 PHONE = "5667 2450"
+SOURCE_TITLE = "Takster, skatter og afgifter 2024, Køge Kommune"
+CONTEXT_VERSION = 1
+MIN_COVERAGE = 0.45       # below this the best row explains too little of the question
+SURE_COVERAGE = 0.6       # below this we offer choices instead of answering
+POOL_MIN_COVERAGE = 0.3   # rows that explain less are not even filtered by attributes
+POOL_COVERAGE_GAP = 0.45  # rows this close in coverage to the best are filtered by attributes
+POOL_COVERAGE_GAP_WITH_ATTRIBUTES = 0.6  # ... wider when a stated attribute fits none
+GROUP_COVERAGE_GAP = 0.06  # after filtering: rows this close in coverage are candidates ...
+GROUP_SCORE_RATIO = 0.7   # ... with at least this share of the best score
+SCORE_TIER_COVERAGE_GAP = 0.1  # the best-scored row joins them when this close in coverage
+MAX_CANDIDATES = 80
+MAX_BUTTONS = 3
+PLAIN_CASE_MARGIN = 4.0   # idf mass by which the plain row's label must be the simplest
+PLAIN_CASE_MAX_EXTRA = 3.0  # ... and the plain row may add at most this much itself
+SUPPORTED_COVERAGE = 0.45  # enough when the question's own attributes picked the row
+
+UNIT_DA: Dict[str, str] = {
+    "year": "pr. år", "half_year": "pr. halvår", "quarter": "pr. kvartal (3 måneder)",
+    "month": "pr. måned", "week": "pr. uge", "day": "pr. døgn", "event_day":
+    "pr. påbegyndt arrangementsdag", "visit": "pr. gang", "ticket": "pr. billet/kort",
+    "piece": "pr. stk.", "hour": "pr. time", "started_hour": "pr. påbegyndt time",
+    "started_15_min": "pr. påbegyndt kvarter", "started_30_min": "pr. påbegyndt halve time",
+    "m2": "pr. m²", "m2_year": "pr. m² pr. år", "m2_day": "pr. m² pr. dag",
+    "m2_season": "pr. m² pr. sæson", "m3": "pr. m³", "kwh": "pr. kWh", "rate": "pr. rate",
+    "season": "pr. sæson", "case": "pr. sag", "once": "", "unknown": "", "percent": "",
+    "promille": "", "meeting_or_day": "",
+}
+# Phrases in a label that already state the unit, so it is not repeated.
+_UNIT_IN_LABEL: Dict[str, Tuple[str, ...]] = {
+    "year": ("pr. aar", "aarligt", "aarskort"),
+    "month": ("pr. maaned", "pr. md", "pr. mdr"),
+    "day": ("pr. doegn", "pr. dag", "dagkort"),
+    "week": ("pr. uge",),
+    "hour": ("pr. time", "timeleje"),
+    "rate": ("pr. rate",),
+    "piece": ("pr. stk", "pr. kort", "pr. loeft"),
+    "visit": ("pr. besoeg", "pr. gang", "pr. tur"),
+    "half_year": ("6 mdr",),
+    "season": ("saeson",),
+    "m2_year": ("pr. m2",),
+    "started_hour": ("paabegyndt time",),
+    "started_30_min": ("paabegyndt halve time",),
+    "case": ("pr. sag",),
+    "m3": ("pr. m3",),
+    "event_day": ("arrangementsdag",),
+}
+_TEXT_PRICES: Dict[str, str] = {
+    "gratis": "Gratis",
+    "udgaaet": "Udgået – ordningen findes ikke længere",
+    "ikke aktuel pt.": "Ikke aktuel pt. – der opkræves ikke noget for tiden",
+    "se aarslejen": "Se årslejen (prisen følger årslejen)",
+}
+_DIM_WHAT: Dict[str, str] = {
+    "category": "hvem det er til", "age": "alderen", "day": "dagen", "card": "billettypen",
+    "liters": "beholderens størrelse", "m3": "størrelsen", "emptyings": "antal tømninger",
+    "household": "om det er til en person eller en familie", "season": "sæsonen",
+    "party": "om du er fast lejer eller gæst", "tons": "bådens vægt",
+    "boat_length": "bådens længde", "lesson_minutes": "undervisningens længde",
+    "weekly_hours": "antal timer om ugen", "grade": "klassetrinnet", "half": "halvåret",
+    "motion": "om det er med motion", "period": "perioden", "area": "bygningens størrelse",
+    "mast": "om båden har mast", "property": "hvilken slags ejendom det er",
+    "basis": "om det er en indkomst eller en ejendom", "sessions": "antal badetider",
+    "open_days": "antal åbningsdage",
+}
+_REPLY_RE = re.compile(r"^\s*([a-z_]+):(.+)$")
 
 
 @dataclass(frozen=True)
 class TariffAnswer:
     """A reply to a price question plus the state to keep for the next turn."""
 
-    status: str
-    text: str
-    buttons: Tuple[Tuple[str, str], ...] = ()
-    context: Optional[dict] = None
+    status: str                                   # answer | clarify | choose | not_found
+    text: str                                     # Danish reply
+    buttons: Tuple[Tuple[str, str], ...] = ()     # (title, payload)
+    context: Optional[dict] = None                # JSON state for the next turn, or None
     row_ids: Tuple[str, ...] = ()
 
 
-@lru_cache(maxsize=1)
 def catalogue() -> Catalogue:
-    """The 2024 catalogue, loaded once."""
-    return load_catalogue(CATALOGUE_PATH)
+    """The 2024 catalogue (shared with the search index)."""
+    return get_catalogue()
 
 
-@lru_cache(maxsize=1)
-def _index() -> Tuple[List[Counter], Dict[str, float]]:
-    docs = []
-    for row in catalogue().rows:
-        text = " ".join([row.label] * 2 + [row.subsection, " ".join(row.headings), row.section])
-        docs.append(Counter(stems(text)))
-    df: Counter = Counter()
-    for doc in docs:
-        df.update(doc.keys())
-    n = len(docs)
-    idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
-    return docs, idf
+# ------------------------------------------------------------------------- rendering
+def payload(value: str) -> str:
+    """A Rasa button payload that sends ``value`` back as the ``tariff_reply`` entity."""
+    return "/inform" + json.dumps({"tariff_reply": value}, ensure_ascii=False, separators=(",", ":"))
 
 
-def _search(text: str) -> List[Tuple[float, TariffRow]]:
-    docs, idf = _index()
-    query = [s for s in stems(text) if s in idf]
-    scored = []
-    for doc, row in zip(docs, catalogue().rows):
-        score = sum(idf[t] * doc[t] / (doc[t] + 1.2) for t in set(query) if t in doc)
-        if score > 0:
-            scored.append((score, row))
-    scored.sort(key=lambda p: -p[0])
-    return scored
+def _unit_text(row: TariffRow) -> str:
+    unit = UNIT_DA.get(row.unit, "")
+    if row.unit == "ticket":
+        card = profile(row).get("card")
+        unit = "for kortet" if card in ("trips5", "trips10") else "pr. billet"
+    label = fold(row.label)
+    if any(phrase in label for phrase in _UNIT_IN_LABEL.get(row.unit, ())):
+        return ""
+    return unit
 
 
-def _price(row: TariffRow) -> str:
-    if row.kind in ("amount", "double"):
-        return " / ".join(f"{format_kr(a.value)} {a.what}".strip() for a in row.amounts)
-    if row.kind in ("percent", "promille"):
-        return " ".join(f"{format_decimal(a.value, None)} {a.what}" for a in row.amounts)
+def price_text(row: TariffRow) -> str:
+    """The price cell in words: "76,00 kr. pr. billet/kort", "Gratis", "5,300 promille"."""
+    if row.kind == "amount":
+        value = row.amounts[0].value
+        unit = _unit_text(row)
+        text = f"{format_kr(value)} {unit}".strip()
+        return f"{text} (gratis)" if value == 0 else text
+    if row.kind == "double":
+        return " eller ".join(f"{format_kr(a.value)} {a.what}" for a in row.amounts)
+    if row.kind == "percent":
+        return f"{format_decimal(row.amounts[0].value, None)} %"
+    if row.kind == "promille":
+        return f"{format_decimal(row.amounts[0].value, None)} promille (‰)"
     if row.kind == "text":
-        return row.text_price or row.price_text or ""
-    return "ingen pris angivet"
+        words = row.text_price or row.price_text or ""
+        return _TEXT_PRICES.get(fold(words).strip(), words)
+    return "der står ingen pris i prislisten"
 
 
-def _row_text(row: TariffRow) -> str:
-    return (f"{row.label} ({row.subsection or row.section}, {row.year}): {_price(row)}.\n"
-            f"Kilde: Takster, skatter og afgifter 2024, Køge Kommune – {row.section}")
+def _title(row: TariffRow) -> str:
+    """The row's label, with the sub-section when the label alone says little ("Voksen")."""
+    if len(row.label) < 40 and row.subsection and row.subsection != row.section and \
+            fold(row.subsection) not in fold(row.label):
+        return f"{row.label} – {row.subsection}"
+    return row.label
+
+
+def _where(row: TariffRow) -> str:
+    parts = [row.section]
+    if len(row.headings) > 1 and row.headings[0] not in (row.section, row.subsection):
+        parts.append(row.headings[0])
+    return ", ".join(parts)
+
+
+def _notes(row: TariffRow) -> List[str]:
+    """Short explanatory notes worth repeating (long legal notes are left to the source)."""
+    return [n.strip() for n in row.notes if 3 < len(n.strip()) <= 200 and n.strip() != "pr. gang"][:2]
+
+
+def source_line(row: TariffRow) -> str:
+    """ "Kilde: Takster, skatter og afgifter 2024, Køge Kommune – «section»"."""
+    return f"Kilde: {SOURCE_TITLE} – {row.section}"
+
+
+def render_row(row: TariffRow, calculation: Optional[Calculation] = None,
+               query: Optional[PriceQuery] = None) -> str:
+    """The Danish answer for one row."""
+    lines = [_sentence(f"{_title(row)} ({_where(row)}, {row.year}): {price_text(row)}")]
+    if row.kind == "double" and query is not None and query.per and calculation is None:
+        chosen = "møde" if query.per == "meeting" else "dag"
+        for amount in row.amounts:
+            if chosen in amount.what:
+                lines.append(_sentence(f"For {'et møde' if chosen == 'møde' else 'en hel dag'}: "
+                                       f"{format_kr(amount.value)}"))
+    if calculation is not None:
+        lines.append(_sentence(f"Udregning: {calculation.working}"))
+    lines.extend(_notes(row))
+    lines.append(source_line(row))
+    return "\n".join(lines)
+
+
+def _sentence(text: str) -> str:
+    """End a sentence with one full stop ("… 10,00 kr." stays as it is)."""
+    text = text.rstrip()
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _row_button(row: TariffRow) -> Tuple[str, str]:
+    title = _title(row)
+    if len(title) > 60:
+        title = title[:57].rstrip() + "…"
+    return f"{title} ({row.section})", payload(f"row:{row.id}")
+
+
+# ------------------------------------------------------------------------- outcomes
+def _not_found(extra: str = "") -> TariffAnswer:
+    text = ("Jeg kunne desværre ikke finde en pris på det i prislisten for 2024. "
+            f"{extra}Prøv at skrive det med andre ord, eller ring til Opkrævningen på "
+            f"tlf. {PHONE}.")
+    return TariffAnswer("not_found", text)
+
+
+def _answer(rows: Sequence[TariffRow], query: PriceQuery) -> TariffAnswer:
+    """Answer with the first row; other rows with the very same price are mentioned."""
+    row = rows[0]
+    text = render_row(row, calculate(row, query), query)
+    others = [r for r in rows[1:] if r.label != row.label][:3]
+    if others:
+        names = "; ".join(r.label for r in others)
+        text = text.replace("\nKilde:", f"\nSamme takst gælder for: {names}.\nKilde:", 1)
+    return TariffAnswer("answer", text, (), None, tuple(r.id for r in rows))
+
+
+def _context(query: PriceQuery, rows: Sequence[TariffRow], pins: Dict[str, Any],
+             ask: Optional[str]) -> dict:
+    return {"v": CONTEXT_VERSION, "query": query_to_dict(query),
+            "rows": [r.id for r in rows], "pins": dict(pins), "ask": ask}
+
+
+def _choose_answer(rows: Sequence[TariffRow], query: PriceQuery, pins: Dict[str, Any],
+                   intro: str = "Mente du en af disse?") -> TariffAnswer:
+    top = list(rows)[:MAX_BUTTONS]
+    buttons = tuple(_row_button(r) for r in top)
+    return TariffAnswer("choose", intro, buttons, _context(query, rows, pins, None),
+                        tuple(r.id for r in top))
+
+
+def _clarify(choice: Choice, query: PriceQuery, pins: Dict[str, Any]) -> TariffAnswer:
+    ask = choice.ask or ""
+    if ask == "place":
+        text = "Det findes flere steder i prislisten. Hvilket sted tænker du på?"
+    else:
+        subject = _subject(choice.rows)
+        text = f"Prisen {subject}afhænger af {_DIM_WHAT.get(ask, 'det')}. {QUESTIONS.get(ask, '')}"
+    buttons = tuple((title, payload(value)) for title, value in choice.options)
+    return TariffAnswer("clarify", text.strip(), buttons,
+                        _context(query, choice.rows, pins, ask),
+                        tuple(r.id for r in choice.rows))
+
+
+def _subject(rows: Sequence[TariffRow]) -> str:
+    sections = {r.section for r in rows}
+    return f"i {next(iter(sections))} " if len(sections) == 1 else ""
+
+
+def _same_price(rows: Sequence[TariffRow]) -> bool:
+    first = rows[0]
+    values = [a.value for a in first.amounts]
+    return all([a.value for a in r.amounts] == values and r.unit == first.unit and
+               r.kind == first.kind
+               and r.text_price == first.text_price and r.kind != "empty" for r in rows)
+
+
+def _decide(rows: Sequence[TariffRow], query: PriceQuery, pins: Dict[str, Any],
+            sure: bool = True) -> TariffAnswer:
+    """Turn candidate rows (best first) into an answer, a question or a choice."""
+    choice = choose(rows, query, pins)
+    if not choice.rows:
+        return _not_found()
+    if len(choice.rows) == 1:
+        return _answer(choice.rows, query) if sure else _choose_answer(choice.rows, query, pins)
+    if choice.ask and sure:
+        return _clarify(choice, query, pins)
+    if sure and _same_price(choice.rows):
+        return _answer(choice.rows, query)
+    favourite = _plain_case(choice.rows, query) if sure else None
+    if favourite is not None:
+        return _answer([favourite], query)
+    return _choose_answer(choice.rows, query, pins)
+
+
+def _label_covers(index: Any, row: TariffRow, groups: Sequence[Dict[str, float]]) -> bool:
+    """Does every word of the question (some term of each group) occur in the row's label?"""
+    terms = label_terms(row)
+    return bool(groups) and all(any(t in terms for t in g) for g in groups)
+
+
+def _plain_case(rows: Sequence[TariffRow], query: PriceQuery) -> Optional[TariffRow]:
+    """The one row whose label adds clearly less than the others to what was asked."""
+    index = get_index()
+    groups, _ = index.query_terms(query.words)
+    in_label = [r for r in rows if _label_covers(index, r, groups)]
+    if not in_label or len(rows) < 2:
+        return None
+    asked = index.asked_terms(query.words)
+    heads = [r for r in in_label if head_is_asked(r, asked)]
+    if len(heads) == 1:
+        return heads[0]
+    ranked = sorted(rows, key=lambda r: (r not in in_label, label_extra(index, r, asked)))
+    if ranked[0] not in in_label:
+        return None
+    first, second = (label_extra(index, r, asked) for r in ranked[:2])
+    if first <= PLAIN_CASE_MAX_EXTRA and first + PLAIN_CASE_MARGIN <= second:
+        return ranked[0]
+    return None
+
+
+# ------------------------------------------------------------------------- search
+def _pool(hits: Sequence[Hit], gap: Optional[float] = None) -> List[Hit]:
+    """Rows worth filtering by attributes: anything that explains a fair part of the question.
+
+    Attribute words ("10 ture", "240 liter") are not search words, so the right row may
+    cover a little less of the question than a neighbour; the attributes decide later.
+    """
+    top = max(h.coverage for h in hits)
+    gap = POOL_COVERAGE_GAP if gap is None else gap
+    return [h for h in hits if h.coverage >= max(POOL_MIN_COVERAGE, top - gap)]
+
+
+def _tier(hits: Sequence[Hit]) -> List[Hit]:
+    """Hits about as relevant as the best one: same share of the question, similar score."""
+    if not hits:
+        return []
+    top = max(h.coverage for h in hits)
+    level = [h for h in hits if h.coverage >= top - GROUP_COVERAGE_GAP]
+    best = max(h.score for h in level)
+    group = [h for h in level if h.score >= GROUP_SCORE_RATIO * best]
+    # ... plus the best-scored row when it covers nearly as much (a qualifier such as
+    # "for ældre" must not decide alone between the "omsorgstandpleje" rows)
+    best_scored = max(hits, key=lambda h: h.score)
+    if best_scored not in group and best_scored.coverage >= top - SCORE_TIER_COVERAGE_GAP:
+        group.append(best_scored)
+    group.sort(key=lambda h: (-h.coverage, -h.score))
+    return group
+
+
+def _narrow_hits(hits: Sequence[Hit], query: PriceQuery,
+                 pins: Dict[str, Any]) -> Tuple[List[Hit], int]:
+    """Filter hits by the question's attributes, then keep the most relevant tier."""
+    choice = choose([h.row for h in hits], query, pins)
+    kept = {r.id for r in choice.rows}
+    filtered = [h for h in hits if h.row.id in kept]
+    return _tier(filtered or list(hits)), len(choice.conflicts)
+
+
+def _candidates(hits: Sequence[Hit], query: PriceQuery) -> List[Hit]:
+    """The rows to decide between. When an attribute the user stated fits none of the close
+    rows ("halvårskort" while the search liked "årskort" best), look a little further."""
+    tier, conflicts = _narrow_hits(_pool(hits), query, {})
+    if conflicts:
+        wider, fewer = _narrow_hits(_pool(hits, POOL_COVERAGE_GAP_WITH_ATTRIBUTES), query, {})
+        if fewer < conflicts:
+            return wider
+    return tier
+
+
+def _new_question(text: str) -> TariffAnswer:
+    query = parse_query(text or "")
+    if not query.words:
+        return _not_found("Skriv gerne, hvad du vil kende prisen på. ")
+    hits = get_index().search(query.words, limit=MAX_CANDIDATES)
+    if not hits or max(h.coverage for h in hits) < MIN_COVERAGE:
+        return _not_found()
+    tier = _candidates(hits, query)
+    return _decide([h.row for h in tier], query, {}, _sure(tier, query))
+
+
+def _sure(tier: Sequence[Hit], query: PriceQuery) -> bool:
+    """Confident enough to answer: the row covers most of the question, or the user's own
+    attributes (size, age, day, …) picked it out of a smaller match."""
+    best = tier[0]
+    if best.coverage >= SURE_COVERAGE:
+        return True
+    stated = set(wanted(query)) & set(profile(best.row))
+    return best.coverage >= SUPPORTED_COVERAGE and (bool(stated) or len(tier) == 1)
+
+
+# ------------------------------------------------------------------------- follow-ups
+def _valid_context(context: Optional[dict]) -> bool:
+    return bool(context) and isinstance(context, dict) and \
+        context.get("v") == CONTEXT_VERSION and isinstance(context.get("rows"), list)
+
+
+def _rows_by_id(ids: Sequence[str]) -> List[TariffRow]:
+    cat = catalogue()
+    rows = []
+    for row_id in ids:
+        try:
+            rows.append(cat.row(str(row_id)))
+        except KeyError:
+            continue
+    return rows
+
+
+def _pick_row(reply: str, context: Optional[dict]) -> Optional[TariffAnswer]:
+    """A "row:L0623" button: answer that row, computing with the stored question."""
+    rows = _rows_by_id([reply[4:].strip()])
+    if not rows:
+        return None
+    try:
+        query = query_from_dict(context.get("query")) if _valid_context(context) else PriceQuery()
+    except (ValueError, TypeError, ArithmeticError):
+        query = PriceQuery()
+    return _answer(rows, query)
+
+
+def _follow_up(text: str, reply: Optional[str], context: dict) -> Optional[TariffAnswer]:
+    """Continue the question in ``context``; None when the message is a new question."""
+    base = query_from_dict(context.get("query"))
+    pins = dict(context.get("pins") or {})
+    rows = _rows_by_id(context["rows"])
+    if not rows:
+        return None
+    said = reply if reply is not None else text
+    match = _REPLY_RE.match(said or "")
+    if match and match.group(1) in ASK_ORDER:
+        pins[match.group(1)] = match.group(2).strip()
+        return _decide(rows, base, pins)
+    follow = parse_query(said or "")
+    asked = context.get("ask")
+    if asked and not follow.words and not follow.attributes() and len(follow.numbers) == 1:
+        pins[asked] = str(follow.numbers[0])  # a bare number answers the question asked ("12")
+        return _decide(rows, base, pins)
+    merged = merge_queries(base, follow)
+    if follow.words:
+        narrowed = _narrow(rows, follow)
+        if narrowed is None:
+            if not follow.attributes() or _names_another_subject(follow):
+                return None  # a new question
+            return _decide(rows, merged, pins)
+        rows = narrowed
+    elif not follow.attributes():
+        return None
+    return _decide(rows, merged, pins)
+
+
+def _names_another_subject(follow: PriceQuery) -> bool:
+    """Do the follow-up's words clearly name something in the price list by themselves?"""
+    hits = get_index().search(follow.words, limit=5)
+    return bool(hits) and hits[0].coverage >= SURE_COVERAGE
+
+
+def _narrow(rows: Sequence[TariffRow], follow: PriceQuery) -> Optional[List[TariffRow]]:
+    """The context rows the follow-up's words point to, or None if they point elsewhere."""
+    hits = get_index().search(follow.words, limit=MAX_CANDIDATES, only=[r.id for r in rows])
+    if not hits or max(h.coverage for h in hits) < MIN_COVERAGE:
+        return None
+    return [h.row for h in _tier(hits)]
 
 
 def answer_price_question(
     text: str, context: Optional[dict] = None, reply: Optional[str] = None
 ) -> TariffAnswer:
-    """Search the price list and answer, offer choices, or say it was not found."""
-    if reply and reply.startswith("row:"):
-        try:
-            row = catalogue().row(reply[4:])
-        except KeyError:
-            row = None
-        if row is not None:
-            return TariffAnswer("answer", _row_text(row), row_ids=(row.id,))
-    hits = _search(text or "")
-    if not hits:
-        return TariffAnswer(
-            "not_found",
-            f"Jeg kunne desværre ikke finde prisen. Ring til Opkrævningen på tlf. {PHONE}.")
-    best = hits[0]
-    if len(hits) == 1 or best[0] > 1.3 * hits[1][0]:
-        return TariffAnswer("answer", _row_text(best[1]), row_ids=(best[1].id,))
-    top = [row for _, row in hits[:3]]
-    buttons = tuple((f"{r.label} ({r.section})", f'/inform{{"tariff_reply":"row:{r.id}"}}')
-                    for r in top)
-    return TariffAnswer("choose", "Mente du en af disse?", buttons,
-                        {"text": text}, tuple(r.id for r in top))
+    """Answer a price question, or continue one kept in ``context``.
+
+    ``text`` is the user's message, ``context`` what a previous answer returned (or None),
+    ``reply`` the value of a button the user pressed (or None).
+    """
+    try:
+        if reply and reply.strip().startswith("row:"):
+            picked = _pick_row(reply.strip(), context)
+            if picked is not None:
+                return picked
+        if _valid_context(context):
+            continued = _safe_follow_up(text or "", reply, context)
+            if continued is not None:
+                return continued
+            if not text and reply and _REPLY_RE.match(reply):
+                text = str((context.get("query") or {}).get("text") or "")  # ask again
+        elif not text and reply and not _REPLY_RE.match(reply):
+            text = reply
+        return _new_question(text or "")
+    except Exception:  # pragma: no cover - never break the conversation on a bad input
+        LOGGER.exception("tariff answer failed for %r", text)
+        return _not_found()
+
+
+def _safe_follow_up(text: str, reply: Optional[str], context: dict) -> Optional[TariffAnswer]:
+    """A follow-up; a context that cannot be read (stale, edited, older version) is ignored."""
+    try:
+        return _follow_up(text, reply, context)
+    except (ValueError, TypeError, KeyError, ArithmeticError, AttributeError):
+        LOGGER.warning("ignoring unreadable tariff context: %r", context)
+        return None

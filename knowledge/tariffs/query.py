@@ -61,7 +61,7 @@ class PriceQuery:
     tons: Optional[Decimal] = None
     boat_length: Optional[Decimal] = None
     season: Optional[str] = None        # summer | winter
-    period: Optional[str] = None        # day | week | month | quarter | half_year | year
+    period: Optional[str] = None        # hour | day | week | month | quarter | half_year | year | season
     trips: Optional[int] = None
     grade: Optional[int] = None
     weekly_hours: Optional[int] = None
@@ -133,9 +133,17 @@ def _money_roles(found: Dict[str, Any], words: list) -> None:
         found["income"] = found.pop("money")
 
 
+_P_WORDS_RE = re.compile(r"\bp[- ]?(billet|billetten|plads|pladsen|pladser|afgift|afgiften|"
+                         r"skive|licens|bøde|boede|automat|)\b(?![-.])")
+
+
+MAX_QUERY_CHARS = 300  # a chat message; longer input is cut (the patterns are not linear-time)
+
+
 def parse_query(text: str) -> PriceQuery:
     """Parse one user message into a :class:`PriceQuery`."""
-    folded = canonical_numbers(fold(text))
+    text = (text or "")[:MAX_QUERY_CHARS]
+    folded = canonical_numbers(_P_WORDS_RE.sub(r"parkering \1", fold(text)))
     found: Dict[str, Any] = {}
     rest = _apply_rules(f" {folded} ", found)
     raw_words = _WORD_RE.findall(rest)

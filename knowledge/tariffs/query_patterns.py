@@ -130,7 +130,7 @@ _RULE_SPECS: List[Tuple[str, Handler]] = [
     (r"\b" + N + r"\s?(?:maaneder|maaned|mdr|md|mnd|months?)\b\.?", _card_months),
     (r"\b" + N + r"\s?(?:dage|dag|doegn|days?)\b", _setter("days", as_int=True)),
     (r"\b" + N + r"\s?(?:uger|uge|weeks?)\b", _setter("weeks", as_int=True)),
-    (r"\b(?:i|for|per|pr\.?)\s" + N + r"\s?(?:aar|years?)\b(?!\s?gam)", _years),
+    (r"\b(?:i|for|per|pr\.?)\s" + N + r"\s?(?:aar|years?)\b(?!\s?(?:gam|old))", _years),
     # sizes
     (r"\b" + N + r"\s?(?:liter|litre|liters|ltr|l)\b\.?", _setter("liters")),
     (r"\b" + N + r"\s?(?:m3|m³|kubikmeter|kubik|cbm)(?!\w)", _setter("m3")),
@@ -149,6 +149,7 @@ _RULE_SPECS: List[Tuple[str, Handler]] = [
     (r"\b" + N + r"\s?aar\b", _age()),
     # counts
     (r"\b" + N + r"\s?(?:stk|styk|styks|stykker|pcs)\b\.?", _count),
+    (r"\b" + N + r"\s(?=a[345]\b)", _count),
     (r"\b" + N + r"\s?(?:soeskende|soskende|siblings)\b", _setter("children", as_int=True)),
     (r"\b" + N + r"\s?(?:fag|instrumenter)\b", _setter("subjects", as_int=True)),
     (r"\b" + N + r"\s(?=(?:voksne|voksen\w*|boern\w*|barn|pensionist\w*|personer|person|"
@@ -169,8 +170,16 @@ _RULE_SPECS: List[Tuple[str, Handler]] = [
     (r"\bom aaret\b|\bpr\.? aar\b|\bper aar\b|\bhele aaret\b|\bet helt aar\b|\b1 helt aar\b|\b1 aar\b",
      _setter("period", value="year")),
     (r"\bhalvt aar\b|\bhalve aar\b|\b0\.5 aar\b", _setter("period", value="half_year")),
+    (r"\b(?:hele|for|pr\.?|per) (?:saesonen|saeson|vintersaesonen|sommersaesonen)\b",
+     _setter("period", value="season")),
     (r"\bpr\.? doegn\b|\bper doegn\b|\bet doegn\b", _setter("period", value="day")),
-    (r"\bpr\.? uge\b|\bper uge\b|\bom ugen\b|\ben uge\b", _setter("period", value="week")),
+    (r"\bpr\.? uge\b|\bper uge\b|\bom ugen\b|\ben uge\b|\bper week\b|\ba week\b|\bweekly\b",
+     _setter("period", value="week")),
+    (r"\bper day\b|\ba day\b|\bdaily\b", _setter("period", value="day")),
+    (r"\bper hour\b|\ban hour\b|\bhourly\b|\bpr\.? time\b|\bper time\b|\bi timen\b",
+     _setter("period", value="hour")),
+    (r"\bper month\b|\ba month\b", _setter("period", value="month")),
+    (r"\bper year\b|\ba year\b|\byearly\b", _setter("period", value="year")),
     (r"\bmed mast\b", lambda m, f: f.setdefault("extras", set()).add("mast")),
     (r"\buden mast\b", lambda m, f: f.setdefault("extras", set()).add("no_mast")),
     (r"\b(?:1\.|foerste) halvaar\b", lambda m, f: f.setdefault("extras", set()).add("half_year_1")),
@@ -184,10 +193,11 @@ RULES: List[Tuple[Pattern[str], Handler]] = [(re.compile(p), h) for p, h in _RUL
 
 # word -> (attribute, value) -------------------------------------------------------------
 _KW: Dict[Tuple[str, Any], str] = {
-    ("day", "weekday"): "hverdag hverdage hverdagen mandag mandage tirsdag tirsdage onsdag onsdage "
-    "torsdag torsdage fredag fredage ugedag ugedage weekday weekdays hverdagsbillet",
-    ("day", "weekend"): "weekend weekenden weekender loerdag loerdage soendag soendage saturday "
-    "sunday weekendbillet",
+    ("day", "weekday"): "hverdag hverdage hverdagen mandag mandage mandagen tirsdag tirsdage "
+    "tirsdagen onsdag onsdage onsdagen torsdag torsdage torsdagen fredag fredage fredagen ugedag "
+    "ugedage weekday weekdays hverdagsbillet monday tuesday wednesday thursday friday",
+    ("day", "weekend"): "weekend weekenden weekender loerdag loerdage loerdagen soendag soendage "
+    "soendagen saturday sunday weekendbillet",
     ("day", "holiday"): "helligdag helligdage helligdagen juledag juleaften nytaarsdag paaskedag "
     "pinsedag holiday helligdagsbillet",
     ("day", "school_holiday"): "skoleferie skoleferien sommerferie sommerferien vinterferie "
@@ -219,12 +229,15 @@ _KW: Dict[Tuple[str, Any], str] = {
     ("weekly_hours", 48): "fuldtid fuldtidsplads heltid",
     ("weekly_hours", 30): "deltid deltidsplads",
     ("grade", 0): "boernehaveklasse",
+    ("age", 0): "baby babyer babyen spaedbarn nyfoedt",
+    ("age", 1): "vuggestue vuggestuen vuggestueplads vuggestuebarn",
 }
 KEYWORDS: Dict[str, Tuple[str, Any]] = {
     word: key for key, words in _KW.items() for word in words.split()
 }
 # Attribute words that also name things in the price list, so they stay search words.
 KEEP_AS_WORD = frozenset(
+    "vuggestue vuggestuen vuggestueplads boernehave boernehaven boernehaveplads kindergarten "
     "institution institutioner institutionen gaesteplads gaestepladser gaestebaad gaestebaade "
     "vinteropbevaring vinteropbevaringen maanedskort aarskort dagkort dagskort dagsbillet "
     "dagbillet kvartalskort halvaarskort familiekort ugekort ledsager skoleklasse".split()
@@ -255,6 +268,9 @@ STOPWORDS = frozenset(
     sig sin sit sine hans hendes deres dem ham hende vide godt hvordan hvilken hvilket hvilke hvem
     hvornaar mon nu her dette denne disse aar aaret kommune kommunen gerne hvorfor spoerge
     spoerger sporge bruge brug bruger skulle kunne ville mange mere mest alt alle
-    egen eget egne dag dage dagen uge ugen maaned maaneden gang gange ny nyt nye
-    hvormeget mellem over under op ned ind ud""".split()
+    dag dage dagen uge ugen maaned maaneden gang gange ny nyt nye kun faaet fik
+    hvormeget mellem over under op ned ind ud price prices fee fees charge much many
+    hello hi hey ok okay hva va hvaa hvormange koege koeges mor far mormor farmor morfar farfar bedstemor bedstefar
+    mand kone kaereste fornyet forny fornye fornys ligge staa holde tage faa toemt toemme
+    toemmes hente hentet afhentet""".split()
 )
