@@ -14,7 +14,7 @@ SPACY     := build/spacy_model.txt
 DB_STAMP  := var/.db-loaded
 MODEL     := models/koege.tar.gz
 TRAIN_DEPS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
-DB_DEPS   := knowledge/data/tariffs_2024.json $(shell find core -name '*.py' 2>/dev/null)
+DB_DEPS   := knowledge/data/tariffs_2024.json knowledge/issuers.yml $(shell find core -name '*.py' 2>/dev/null)
 
 # Quiet TensorFlow's start-up chatter in every Rasa command.
 export TF_CPP_MIN_LOG_LEVEL := 2
@@ -39,6 +39,7 @@ $(SPACY): $(STAMP) scripts/spacy_model.py
 $(DB_STAMP): $(STAMP) $(DB_DEPS)
 	@mkdir -p var
 	@$(PY) -m core.catalogue load
+	@$(PY) -m core.ledger seed-demo
 	@touch $@
 
 setup: $(STAMP) $(SPACY) $(DB_STAMP)
@@ -64,6 +65,23 @@ unit: setup
 
 e2e: setup $(MODEL)
 	@$(WITH_SPACY) $(PY) -m pytest tests/e2e -q
+
+# Held-out NLU evaluation (80/20 stratified, fixed seed); fails when intent weighted F1 < 0.95.
+nlu-report: setup
+	@$(WITH_SPACY) $(PY) -m scripts.nlu_report
+
+# Scores the running bot (make run) on tests/eval/questions.jsonl; URL=http://… to override.
+eval:
+	@$(PY) -m scripts.eval --url "$${URL:-http://127.0.0.1:5005}"
+
+# Messages whose turn ended in a fallback, from the SQL tracker store (DB=<url> to override).
+report-unanswered:
+	@$(PY) -m scripts.report_unanswered $${DB:+--db "$$DB"}
+
+# Rasa test stories in tests/conversations (needs the trained model).
+conversations: setup $(MODEL)
+	@$(WITH_SPACY) $(RASA) test core --model $(MODEL) --stories tests/conversations \
+		--fail-on-prediction-errors --out results/conversations --no-plot
 
 lock:
 	@rm -rf /tmp/koege-lock && $${PYTHON:-python3.10} -m venv /tmp/koege-lock

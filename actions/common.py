@@ -56,7 +56,9 @@ class SafeAction(Action):
     """An action whose failures end in a Danish apology, never in silence."""
 
     def name(self) -> str:  # pragma: no cover - overridden
-        raise NotImplementedError
+        # rasa_sdk registers every subclass of Action, this base class too: a name that no
+        # domain uses (raising here made `python -m rasa_sdk --actions actions` crash at start).
+        return "action_safe_base_not_in_domain"
 
     async def respond(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]

@@ -219,7 +219,7 @@ def verify_token(
     if not token or not isinstance(token, str):
         raise IdentityError(Reason.MISSING)
     algorithm = _algorithm(settings)
-    if False:
+    if _header_algorithm(token) != algorithm:
         # "none", or HS256 while we verify RS256 (key confusion), or anything unexpected.
         raise IdentityError(Reason.WRONG_ALGORITHM)
     claims = _decode(token, _verification_key(settings, algorithm), algorithm, settings)

@@ -185,4 +185,7 @@ def all_metadata() -> MetaData:
     Later model modules (ledger, audit log) are imported here so Alembic and the schema
     check see all tables.
     """
+    import core.gateway_models  # noqa: F401 - gateway tables (staff, audit, feedback)
+    import core.ledger_models  # noqa: F401 - citizen ledger (citizens, claims, ...)
+
     return Base.metadata

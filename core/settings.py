@@ -89,7 +89,19 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         spacy_model=env.get("DA_SPACY_MODEL") or None,
         tariff_catalogue=Path(env.get("TARIFF_CATALOGUE") or KNOWLEDGE_DATA / "tariffs_2024.json"),
         log_level=env.get("LOG_LEVEL") or "INFO",
+        extra=_gateway_extra(env),
     )
+
+
+def _gateway_extra(env: Mapping[str, str]) -> Mapping[str, str]:
+    """``GATEWAY_<FIELD>`` variables (e.g. ``GATEWAY_SESSION_IDLE_SECONDS``) as
+    ``{"session_idle_seconds": ...}``: the overrides :class:`bot.config.GatewayConfig`
+    reads. ``GATEWAY_HOST``/``GATEWAY_PORT`` are fields of their own."""
+    return {
+        key[len("GATEWAY_"):].lower(): value
+        for key, value in env.items()
+        if key.startswith("GATEWAY_") and key not in ("GATEWAY_HOST", "GATEWAY_PORT")
+    }
 
 
 @lru_cache(maxsize=1)

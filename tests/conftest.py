@@ -110,3 +110,28 @@ def sqlite_url(tmp_path) -> str:
 def db_url(request: pytest.FixtureRequest) -> str:
     """Each test using this runs on SQLite and on PostgreSQL."""
     return request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
+
+
+@dataclass(frozen=True)
+class LedgerDb:
+    """A migrated database with the demo citizens seeded (see core.ledger.seed_demo)."""
+
+    url: str
+    factory: object  # sqlalchemy.orm.sessionmaker
+    refs: dict  # "Demo Borger 2" -> citizen reference
+
+
+@pytest.fixture
+def ledger_db(db_url: str) -> Iterator[LedgerDb]:
+    """The demo ledger on SQLite and on PostgreSQL (via ``db_url``)."""
+    from core import db, ledger
+
+    db.upgrade_database(db_url)
+    engine = db.make_engine(db_url)
+    factory = db.make_session_factory(engine)
+    ledger.seed_demo(factory)
+    refs = {c.name: c.ref for c in ledger.demo_citizens(factory=factory)}
+    try:
+        yield LedgerDb(db_url, factory, refs)
+    finally:
+        engine.dispose()
