@@ -1,4 +1,9 @@
-"""Who sends which bill: the issuer table from knowledge/issuers.yml."""
+"""Who sends which bill: the issuer table from knowledge/issuers.yml.
+
+The bill comes from the ``bill_type`` entity (an issuer id after the EntitySynonymMapper, or a
+surface form the synonyms missed), else from the citizen's own words (``find_issuer``). A
+question that names no bill ("hvem sender regningerne?") gets the whole table.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +13,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import SafeAction, buttons, entity_value, user_question
-from knowledge.issuers import find_issuer, load_issuers, render_issuer
+from actions.common import SafeAction, entity_value, user_question
+from knowledge.issuers import find_issuer, load_issuers, render_issuer, render_issuer_table
 
 
 class ActionAnswerIssuer(SafeAction):
@@ -22,14 +27,14 @@ class ActionAnswerIssuer(SafeAction):
         issuers = {issuer.id: issuer for issuer in load_issuers()}
         bill_type = entity_value(tracker, "bill_type")
         issuer = issuers.get(bill_type or "")
+        if issuer is None and bill_type:
+            match = find_issuer(bill_type)
+            issuer = match.issuer if match else None
         if issuer is None:
             match = find_issuer(user_question(tracker))
             issuer = match.issuer if match else None
         if issuer is None:
-            choices = [
-                (i.bill_type, f'/ask_issuer{{"bill_type":"{i.id}"}}') for i in issuers.values()
-            ]
-            dispatcher.utter_message(response="utter_ask_which_bill", buttons=buttons(choices))
+            dispatcher.utter_message(text=render_issuer_table())
             return [SlotSet("bill_type", None)]
         dispatcher.utter_message(text=render_issuer(issuer))
         return [SlotSet("bill_type", None)]

@@ -53,3 +53,116 @@ def test_responses_are_danish_and_name_only_source_phone_numbers():
         for variant in variants:
             for phone in re.findall(r"\b\d{4} \d{4}\b", variant["text"]):
                 assert phone in seed, (name, phone)
+
+
+# --- NLU training data ------------------------------------------------------------------------
+
+import re as _re  # noqa: E402
+
+_ANNOTATION = _re.compile(r"\[([^\]]*)\](?:\{([^}]*)\}|\(([^)]*)\))")
+MIN_EXAMPLES = 25
+
+
+def nlu_items() -> list:
+    items = []
+    for path in sorted((ROOT / "data" / "nlu").glob("*.yml")):
+        items.extend(yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or [])
+    return items
+
+
+def example_lines(item: dict) -> list:
+    return [line.strip()[2:] for line in item["examples"].splitlines() if line.strip().startswith("- ")]
+
+
+def annotations(example: str):
+    """(surface text, entity, value) of every annotation in one example."""
+    import json
+
+    for match in _ANNOTATION.finditer(example):
+        surface, braces, parens = match.groups()
+        if braces is not None:
+            spec = json.loads("{" + braces + "}")
+            yield surface, spec["entity"], spec.get("value", surface)
+        else:
+            yield surface, parens, surface
+
+
+def plain(example: str) -> str:
+    return _ANNOTATION.sub(lambda m: m.group(1), example).strip().lower()
+
+
+def test_every_intent_has_enough_varied_examples():
+    counts = {}
+    for item in nlu_items():
+        if "intent" in item:
+            counts[item["intent"]] = counts.get(item["intent"], 0) + len(example_lines(item))
+    for intent in domain()["intents"]:
+        assert counts.get(intent, 0) >= MIN_EXAMPLES, (intent, counts.get(intent, 0))
+    assert set(counts) <= set(domain()["intents"])
+
+
+def test_no_example_is_labelled_with_two_intents():
+    seen = {}
+    for item in nlu_items():
+        if "intent" in item:
+            for example in example_lines(item):
+                other = seen.setdefault(plain(example), item["intent"])
+                assert other == item["intent"], (example, other, item["intent"])
+
+
+def test_bill_type_values_and_synonyms_are_issuer_ids():
+    from knowledge.issuers import load_issuers
+
+    issuers = {issuer.id: issuer for issuer in load_issuers()}
+    raw = yaml.safe_load((ROOT / "knowledge" / "issuers.yml").read_text(encoding="utf-8"))
+    vetoed = {word for spec in raw["issuers"] for word in spec.get("not_synonyms") or []}
+    synonyms = {}
+    for item in nlu_items():
+        if "synonym" in item and item["synonym"] in issuers:
+            for form in example_lines(item):
+                assert form == form.lower(), form
+                assert form not in vetoed, (item["synonym"], form)
+                assert synonyms.setdefault(form, item["synonym"]) == item["synonym"], form
+        for example in example_lines(item) if "intent" in item else []:
+            for surface, entity, value in annotations(example):
+                if entity == "bill_type":
+                    assert value in issuers or synonyms.get(value) in issuers or value.lower() in synonyms, example
+                    assert surface.lower() not in vetoed, example
+    # every synonym knowledge/issuers.yml knows either is mapped the same way here or not used
+    for spec in raw["issuers"]:
+        for word in spec["synonyms"]:
+            assert synonyms.get(word, spec["id"]) == spec["id"], (word, spec["id"])
+
+
+def test_annotated_entities_are_declared_in_the_domain():
+    declared = set()
+    for entry in domain()["entities"]:
+        declared.update(entry if isinstance(entry, dict) else [entry])
+    for item in nlu_items():
+        for example in example_lines(item) if "intent" in item else []:
+            for _surface, entity, _value in annotations(example):
+                assert entity in declared, example
+
+
+def test_no_example_is_a_sentence_of_the_seeds():
+    from core.settings import SEEDS_DIR
+
+    def words(text: str) -> str:
+        text = text.lower().replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
+        return " ".join(_re.sub(r"[^a-z0-9 ]+", " ", text).split())
+
+    seeds = sorted(SEEDS_DIR.glob("0*.txt"))
+    if not seeds:
+        import pytest
+
+        pytest.skip(f"no seed texts in {SEEDS_DIR}")
+    sentences = {
+        words(part)
+        for seed in seeds
+        for line in seed.read_text(encoding="utf-8").splitlines()
+        for part in _re.split(r"[.?!•]", line)
+        if len(words(part).split()) >= 3
+    }
+    for item in nlu_items():
+        for example in example_lines(item) if "intent" in item else []:
+            assert words(plain(example)) not in sentences, (item["intent"], example)

@@ -1,0 +1,211 @@
+"""End-to-end evaluation of the running bot against ``tests/eval/questions.jsonl``.
+
+``python -m scripts.eval [--url http://127.0.0.1:5005]`` (what ``make eval`` runs) sends every
+question to Rasa's REST channel (``POST /webhooks/rest/webhook``) with a fresh sender per
+question, joins all text of the bot's turn (message texts only: button titles are choices,
+not answers, so they do not count) and scores it as
+``tests/eval/README.md`` describes:
+
+* lower-case, every run of whitespace collapsed to one space, in answer and expectation;
+* every ``must_contain`` string is a substring, and for every group of ``must_contain_any`` at
+  least one string is a substring;
+* a second, looser comparison also drops dots and spaces between digits, so "5667 2432",
+  "56672432" and "5.667 2432" match, and "1.070,00" matches "1070,00".
+
+It prints the pass rate per category and overall, lists the failures, and writes
+``results/eval.json``. Exit status 0 unless ``--min-accuracy`` is given and not reached (or the
+bot cannot be reached).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional, Sequence
+
+ROOT = Path(__file__).resolve().parent.parent
+QUESTIONS = ROOT / "tests" / "eval" / "questions.jsonl"
+RESULTS = ROOT / "results" / "eval.json"
+DEFAULT_URL = "http://127.0.0.1:5005"
+
+_WS = re.compile(r"\s+")
+_DIGIT_SEP = re.compile(r"(?<=\d)[\s.\u00a0]+(?=\d)")
+
+
+def normalise(text: str) -> str:
+    """Lower case with every run of whitespace collapsed to one space (the README's rule)."""
+    return _WS.sub(" ", (text or "").lower()).strip()
+
+
+def normalise_numbers(text: str) -> str:
+    """``normalise`` plus: no spaces or dots between two digits ("5667 2432" -> "56672432")."""
+    return _DIGIT_SEP.sub("", normalise(text))
+
+
+def contains(answer: str, expected: str) -> bool:
+    """Case-insensitive substring test, also with whitespace/dots between digits ignored."""
+    if normalise(expected) in normalise(answer):
+        return True
+    return normalise_numbers(expected) in normalise_numbers(answer)
+
+
+@dataclass
+class Item:
+    id: str
+    category: str
+    message: str
+    must_contain: List[str] = field(default_factory=list)
+    must_contain_any: List[List[str]] = field(default_factory=list)
+
+    @classmethod
+    def from_json(cls, raw: Dict[str, Any]) -> "Item":
+        groups = raw.get("must_contain_any") or []
+        # Tolerate a single flat group written as a list of strings.
+        if groups and all(isinstance(g, str) for g in groups):
+            groups = [groups]
+        return cls(
+            id=str(raw["id"]),
+            category=str(raw.get("category") or raw["id"].split("-")[0]),
+            message=str(raw["message"]),
+            must_contain=[str(s) for s in raw.get("must_contain") or []],
+            must_contain_any=[[str(s) for s in g] for g in groups],
+        )
+
+
+def load_items(path: Path = QUESTIONS) -> List[Item]:
+    items = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            items.append(Item.from_json(json.loads(line)))
+        except (ValueError, KeyError) as exc:
+            raise SystemExit(f"{path}:{number}: bad line: {exc}") from exc
+    return items
+
+
+def score(item: Item, answer: str) -> Dict[str, Any]:
+    """Which expectations the answer misses (empty lists = pass)."""
+    missing = [s for s in item.must_contain if not contains(answer, s)]
+    missing_groups = [g for g in item.must_contain_any if not any(contains(answer, s) for s in g)]
+    return {"passed": not missing and not missing_groups, "missing": missing, "missing_any": missing_groups}
+
+
+def bot_text(messages: Iterable[Dict[str, Any]]) -> str:
+    """All text of one bot turn, joined by newlines (button titles are not part of it)."""
+    return "\n".join(str(m["text"]) for m in messages if m.get("text"))
+
+
+def button_titles(messages: Iterable[Dict[str, Any]]) -> List[str]:
+    return [str(b.get("title")) for m in messages for b in (m.get("buttons") or []) if b.get("title")]
+
+
+def ask(url: str, message: str, sender: str, timeout: float = 30.0) -> List[Dict[str, Any]]:
+    body = json.dumps({"sender": sender, "message": message}).encode("utf-8")
+    request = urllib.request.Request(
+        url.rstrip("/") + "/webhooks/rest/webhook",
+        data=body,
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=timeout) as resp:  # noqa: S310 - our own bot
+        return json.loads(resp.read().decode("utf-8") or "[]")
+
+
+def run_eval(items: Sequence[Item], url: str, retries: int = 2) -> List[Dict[str, Any]]:
+    results = []
+    run_id = uuid.uuid4().hex[:8]
+    for item in items:
+        sender = f"eval-{run_id}-{item.id}"
+        messages: List[Dict[str, Any]] = []
+        error = None
+        for attempt in range(retries + 1):
+            try:
+                messages = ask(url, item.message, sender)
+                error = None
+                break
+            except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
+                error = str(exc)
+                time.sleep(1 + attempt)
+        answer = bot_text(messages)
+        result = {"id": item.id, "category": item.category, "message": item.message,
+                  "answer": answer, "buttons": button_titles(messages)}
+        result.update(score(item, answer))
+        if error:
+            result["error"] = error
+        results.append(result)
+    return results
+
+
+def summarise(results: Sequence[Dict[str, Any]]) -> Dict[str, Any]:
+    per_category: "OrderedDict[str, Dict[str, Any]]" = OrderedDict()
+    for result in results:
+        cat = per_category.setdefault(result["category"], {"passed": 0, "total": 0})
+        cat["total"] += 1
+        cat["passed"] += int(result["passed"])
+    for cat in per_category.values():
+        cat["accuracy"] = round(cat["passed"] / cat["total"], 4) if cat["total"] else 0.0
+    passed = sum(int(r["passed"]) for r in results)
+    return {
+        "overall": {"passed": passed, "total": len(results),
+                    "accuracy": round(passed / len(results), 4) if results else 0.0},
+        "per_category": per_category,
+    }
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description="Score the running bot on tests/eval/questions.jsonl.")
+    parser.add_argument("--url", default=DEFAULT_URL, help="Rasa server (REST channel), default %(default)s")
+    parser.add_argument("--questions", type=Path, default=QUESTIONS)
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--category", action="append", help="only these categories (repeatable)")
+    parser.add_argument("--min-accuracy", type=float, default=None,
+                        help="exit 1 when the overall accuracy is below this (0-1)")
+    parser.add_argument("--quiet", action="store_true", help="do not list the failures")
+    args = parser.parse_args(argv)
+
+    items = load_items(args.questions)
+    if args.category:
+        items = [i for i in items if i.category in set(args.category)]
+    try:
+        ask(args.url, "/greet", f"eval-probe-{uuid.uuid4().hex[:8]}", timeout=10)
+    except Exception as exc:  # noqa: BLE001
+        print(f"error: the bot does not answer at {args.url} ({exc}); start it with `make run`", file=sys.stderr)
+        return 2
+
+    results = run_eval(items, args.url)
+    summary = summarise(results)
+
+    if not args.quiet:
+        for r in results:
+            if not r["passed"]:
+                missing = r["missing"] + [" | ".join(g) for g in r["missing_any"]]
+                print(f"FAIL {r['id']}: missing {missing}")
+    print(f"\n{'category':<14}{'passed':>8}{'total':>8}{'accuracy':>10}")
+    for name, cat in summary["per_category"].items():
+        print(f"{name:<14}{cat['passed']:>8}{cat['total']:>8}{cat['accuracy']:>10.1%}")
+    overall = summary["overall"]
+    print(f"{'overall':<14}{overall['passed']:>8}{overall['total']:>8}{overall['accuracy']:>10.1%}")
+
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(
+        json.dumps({"url": args.url, **summary, "results": results}, ensure_ascii=False, indent=2),
+        encoding="utf-8",
+    )
+    print(f"\nwritten: {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}")
+    if args.min_accuracy is not None and overall["accuracy"] < args.min_accuracy:
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

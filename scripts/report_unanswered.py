@@ -1,0 +1,192 @@
+"""Which questions could the bot not answer? Read from Rasa's SQL tracker store.
+
+``python -m scripts.report_unanswered [--db URL] [--since 2026-01-01] [--limit 50] [--json]``
+(what ``make report-unanswered`` runs) lists the citizens' messages whose turn ended in a
+fallback, most frequent first. A turn (a user message and the bot actions up to the next user
+message) counts as unanswered when
+
+* NLU classified the message as ``nlu_fallback``, or
+* the bot ran ``action_clarify`` ("Mente du …?"), ``action_handover``,
+  ``action_default_fallback`` or ``action_two_stage_fallback`` in that turn.
+
+Button payloads ("/deny", "/faq_pay") are not the citizen's words and are skipped; the message
+that led to the "Mente du …?" question is counted instead. Messages are grouped by their
+lower-cased, whitespace-collapsed text, and every CPR-like number is masked
+(``core.identity.mask_cpr``) before anything is printed or written.
+
+The database is Rasa's ``SQLTrackerStore`` (table ``events``). Its URL is, in this order:
+``--db``, the environment variable ``TRACKER_STORE_URL``, the project's ``DATABASE_URL``
+(``core.settings``; SQLite ``var/koege.db`` by default). Rasa only writes there when
+``endpoints.yml`` configures ``tracker_store: {type: SQL, …}`` (the production endpoints do).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
+
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.pool import NullPool
+
+from core.identity import mask_cpr
+
+FALLBACK_INTENTS = {"nlu_fallback"}
+FALLBACK_ACTIONS = {"action_clarify", "action_handover", "action_default_fallback", "action_two_stage_fallback"}
+_WS = re.compile(r"\s+")
+
+
+@dataclass
+class Unanswered:
+    text: str
+    count: int = 0
+    conversations: set = field(default_factory=set)
+    intents: Counter = field(default_factory=Counter)
+    first_seen: Optional[float] = None
+    last_seen: Optional[float] = None
+
+    def as_dict(self) -> Dict[str, Any]:
+        def iso(ts: Optional[float]) -> Optional[str]:
+            return datetime.fromtimestamp(ts, tz=timezone.utc).isoformat(timespec="seconds") if ts else None
+
+        return {
+            "text": self.text,
+            "count": self.count,
+            "conversations": len(self.conversations),
+            "intents": dict(self.intents.most_common()),
+            "first_seen": iso(self.first_seen),
+            "last_seen": iso(self.last_seen),
+        }
+
+
+def tracker_store_url(explicit: Optional[str] = None) -> str:
+    if explicit:
+        return explicit
+    if os.environ.get("TRACKER_STORE_URL"):
+        return os.environ["TRACKER_STORE_URL"]
+    from core.settings import get_settings
+
+    return get_settings().database_url
+
+
+def normalise(message: str) -> str:
+    return _WS.sub(" ", message.strip().lower())
+
+
+def read_events(url: str, since: Optional[float] = None) -> Iterator[Tuple[str, float, str, Dict[str, Any]]]:
+    """(sender_id, timestamp, type_name, event data) of every event, per sender in order."""
+    engine = create_engine(url, poolclass=NullPool, future=True)
+    try:
+        if not inspect(engine).has_table("events"):
+            return
+        query = "SELECT sender_id, timestamp, type_name, data FROM events"
+        params: Dict[str, Any] = {}
+        if since is not None:
+            query += " WHERE timestamp >= :since"
+            params["since"] = since
+        query += " ORDER BY sender_id, id"
+        with engine.connect() as connection:
+            for sender_id, timestamp, type_name, data in connection.execute(text(query), params):
+                try:
+                    payload = json.loads(data) if data else {}
+                except ValueError:
+                    payload = {}
+                yield sender_id, timestamp or 0.0, type_name, payload
+    finally:
+        engine.dispose()
+
+
+def unanswered_turns(events: Iterable[Tuple[str, float, str, Dict[str, Any]]]) -> Iterator[Tuple[str, str, float, str]]:
+    """(sender, text, timestamp, intent) of each typed user message whose turn fell back."""
+    current: Optional[Dict[str, Any]] = None  # the last typed user message of this sender
+    fell_back = False
+    sender_of_current = None
+
+    def flush() -> Iterator[Tuple[str, str, float, str]]:
+        if current is not None and fell_back:
+            yield sender_of_current, current["text"], current["timestamp"], current["intent"]
+
+    for sender, timestamp, type_name, data in events:
+        if sender != sender_of_current:
+            yield from flush()
+            current, fell_back, sender_of_current = None, False, sender
+        if type_name == "user":
+            text_ = data.get("text") or ""
+            intent = ((data.get("parse_data") or {}).get("intent") or {}).get("name") or ""
+            if text_.startswith("/"):
+                # A button payload: the outcome of this turn belongs to the message that
+                # was typed before it (e.g. "Mente du …?" -> "Ingen af dem" -> handover).
+                continue
+            yield from flush()
+            current = {"text": text_, "timestamp": timestamp, "intent": intent}
+            fell_back = intent in FALLBACK_INTENTS
+        elif type_name == "action" and data.get("name") in FALLBACK_ACTIONS and current is not None:
+            fell_back = True
+    yield from flush()
+
+
+def collect(url: str, since: Optional[float] = None) -> List[Unanswered]:
+    groups: Dict[str, Unanswered] = {}
+    for sender, message, timestamp, intent in unanswered_turns(read_events(url, since)):
+        masked = mask_cpr(message)
+        key = normalise(masked)
+        if not key:
+            continue
+        item = groups.setdefault(key, Unanswered(text=masked.strip()))
+        item.count += 1
+        item.conversations.add(sender)
+        item.intents[intent or "?"] += 1
+        item.first_seen = min(filter(None, [item.first_seen, timestamp]), default=None)
+        item.last_seen = max(filter(None, [item.last_seen, timestamp]), default=None)
+    return sorted(groups.values(), key=lambda u: (-u.count, -(u.last_seen or 0), u.text))
+
+
+def _since(value: Optional[str]) -> Optional[float]:
+    if not value:
+        return None
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.timestamp()
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description="List the messages the bot could not answer.")
+    parser.add_argument("--db", help="tracker-store database URL (default: TRACKER_STORE_URL or DATABASE_URL)")
+    parser.add_argument("--since", help="only events from this date/time on (ISO 8601, UTC)")
+    parser.add_argument("--limit", type=int, default=50)
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    args = parser.parse_args(argv)
+
+    url = tracker_store_url(args.db)
+    try:
+        items = collect(url, _since(args.since))
+    except Exception as exc:  # noqa: BLE001 - a report, not a service: say what went wrong
+        print(f"error: cannot read the tracker store: {exc}", file=sys.stderr)
+        return 2
+    shown = items[: args.limit] if args.limit else items
+    if args.json:
+        print(json.dumps([u.as_dict() for u in shown], ensure_ascii=False, indent=2))
+        return 0
+    if not items:
+        print("No unanswered messages in the tracker store.")
+        return 0
+    total = sum(u.count for u in items)
+    print(f"{total} unanswered messages, {len(items)} different; most frequent first:\n")
+    print(f"{'count':>5} {'conv':>5}  {'last seen (UTC)':<20} message")
+    for u in shown:
+        d = u.as_dict()
+        print(f"{u.count:>5} {d['conversations']:>5}  {(d['last_seen'] or '')[:19]:<20} {u.text}")
+    if len(items) > len(shown):
+        print(f"\n… and {len(items) - len(shown)} more (use --limit 0 for all)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,64 @@
+"""The NLU gate: ``python -m scripts.nlu_report`` (held-out 20 %, intent weighted F1 >= 0.95).
+
+Trains an NLU model on 80 % of data/nlu (a few minutes on 2 cores), so it is marked slow and
+runs only with ``NLU_GATE=1`` (``NLU_GATE=1 make test``, or ``make nlu-report`` directly).
+Opt-in because the data does not pass the gate yet (held-out weighted F1 about 0.86 on
+2026-11-23): enabling it by default would turn every ``make test`` red until it does.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.rasa.test_rasa_cli import ROOT, rasa_env
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.environ.get("NLU_GATE") != "1", reason="NLU gate is opt-in: NLU_GATE=1 (see module doc)")
+def test_nlu_held_out_weighted_f1_passes_the_gate(tmp_path):
+    out = tmp_path / "nlu_report"
+    proc = subprocess.run(
+        [sys.executable, "-m", "scripts.nlu_report", "--out", str(out)],
+        cwd=ROOT, env=rasa_env(), capture_output=True, text=True, timeout=1800,
+    )
+    summary_file = out / "summary.json"
+    assert summary_file.exists(), proc.stdout[-3000:] + proc.stderr[-3000:]
+    summary = json.loads(summary_file.read_text(encoding="utf-8"))
+    # every intent of the domain is in the held-out part
+    import yaml
+
+    intents = set(yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))["intents"])
+    assert intents <= set(summary["per_intent"]), intents - set(summary["per_intent"])
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert summary["weighted_f1"] >= 0.95
+
+
+def test_summary_reads_rasa_reports(tmp_path):
+    """The report parsing works on the shape Rasa writes (no training needed)."""
+    from scripts.nlu_report import summarise
+
+    (tmp_path / "intent_report.json").write_text(json.dumps({
+        "greet": {"precision": 1.0, "recall": 0.5, "f1-score": 0.6667, "support": 2, "confused_with": {}},
+        "thank": {"precision": 0.5, "recall": 1.0, "f1-score": 0.6667, "support": 1, "confused_with": {}},
+        "accuracy": 0.6667,
+        "macro avg": {"precision": 0.75, "recall": 0.75, "f1-score": 0.6667, "support": 3},
+        "weighted avg": {"precision": 0.8333, "recall": 0.6667, "f1-score": 0.6667, "support": 3},
+    }))
+    (tmp_path / "intent_errors.json").write_text(json.dumps([
+        {"text": "hej", "intent": "greet", "intent_prediction": {"name": "thank", "confidence": 0.4}},
+    ]))
+    (tmp_path / "intent_successes.json").write_text(json.dumps([
+        {"text": "tak", "intent": "thank", "intent_prediction": {"name": "thank", "confidence": 0.9}},
+        {"text": "hejsa", "intent": "greet", "intent_prediction": {"name": "greet", "confidence": 0.8}},
+    ]))
+    summary = summarise(tmp_path, threshold=0.55)
+    assert summary["weighted_f1"] == 0.6667
+    assert set(summary["per_intent"]) == {"greet", "thank"}
+    assert summary["held_out"] == 3 and summary["errors"] == 1
+    assert summary["below_fallback_threshold"] == 1
+    assert summary["top_confusions"] == [{"true": "greet", "predicted": "thank", "count": 1}]

@@ -1,0 +1,95 @@
+"""The FAQ, issuer and fallback actions, run directly with a rasa-sdk Tracker (no Rasa server)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.faq import ActionAnswerFaq
+from actions.fallback import ActionClarify, ActionHandover
+from actions.issuers import ActionAnswerIssuer
+
+
+def tracker(text: str, intent: str, *, ranking: Optional[List[Dict[str, Any]]] = None,
+            entities: Optional[List[Dict[str, Any]]] = None, slots: Optional[Dict[str, Any]] = None,
+            history: Optional[List[Dict[str, Any]]] = None) -> Tracker:
+    latest = {"text": text, "intent": {"name": intent, "confidence": 0.9},
+              "intent_ranking": ranking or [], "entities": entities or []}
+    events = list(history or []) + [{"event": "user", "text": text, "parse_data": latest}]
+    return Tracker("t", slots or {}, latest, events, False, None, {}, "action_listen")
+
+
+def run(action, trk: Tracker):
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, trk, {}))
+    return dispatcher.messages, events
+
+
+def test_faq_answer_comes_from_knowledge():
+    messages, _ = run(ActionAnswerFaq(), tracker("hvad koster en rykker", "faq_late_payment"))
+    assert "250,00 kr." in messages[0]["text"] and "Kilde" in messages[0]["text"]
+
+
+def test_issuer_from_entity_id_from_words_and_table():
+    messages, _ = run(ActionAnswerIssuer(), tracker(
+        "hvem sender regningen for p-bøden", "ask_issuer",
+        entities=[{"entity": "bill_type", "value": "parkeringsafgift"}]))
+    assert "Parkeringskontoret" in messages[0]["text"] and "5667 2550" in messages[0]["text"]
+
+    messages, _ = run(ActionAnswerIssuer(), tracker("hvem sender regningen for skraldespanden", "ask_issuer"))
+    assert "Affaldskontoret" in messages[0]["text"] and "5667 2432" in messages[0]["text"]
+
+    messages, _ = run(ActionAnswerIssuer(), tracker("hvem sender regningerne", "ask_issuer"))
+    text = messages[0]["text"]
+    assert all(phone in text for phone in ("5667 2344", "5667 2450", "5664 0668", "5667 2770"))
+
+
+RANKING = [
+    {"name": "faq_late_payment", "confidence": 0.41},
+    {"name": "greet", "confidence": 0.30},
+    {"name": "faq_debt_collection", "confidence": 0.20},
+    {"name": "faq_interest", "confidence": 0.06},
+    {"name": "ask_price", "confidence": 0.03},
+]
+
+
+def test_clarify_offers_top_offerable_intents_with_danish_titles_and_none_of_them():
+    messages, events = run(ActionClarify(), tracker("rykker og sådan", "nlu_fallback", ranking=RANKING))
+    buttons = messages[0]["buttons"]
+    assert messages[0]["response"] == "utter_did_you_mean"
+    assert [b["payload"] for b in buttons] == ["/faq_late_payment", "/faq_debt_collection", "/faq_interest", "/deny"]
+    assert buttons[0]["title"] == "For sen betaling og rykkergebyr" and buttons[-1]["title"] == "Ingen af dem"
+    assert events == [{"event": "slot", "timestamp": None, "name": "fallback_intents",
+                       "value": ["faq_late_payment", "faq_debt_collection", "faq_interest"]}]
+
+
+def test_clarify_after_a_plain_yes_offers_the_same_choices():
+    trk = tracker("ja", "affirm", slots={"fallback_intents": ["faq_interest", "faq_pay"]})
+    messages, events = run(ActionClarify(), trk)
+    assert messages[0]["response"] == "utter_which_one"
+    assert [b["payload"] for b in messages[0]["buttons"]] == ["/faq_interest", "/faq_pay", "/deny"]
+    assert events == []
+
+
+def test_clarify_without_suggestions_hands_over():
+    messages, _ = run(ActionClarify(), tracker("qwerty", "nlu_fallback", ranking=[{"name": "greet", "confidence": 0.9}]))
+    assert messages[0]["response"] == "utter_handover"
+
+
+def test_handover_names_the_office_of_the_bill_in_the_original_question():
+    unclear = {"event": "user", "text": "noget med min svømmehal regning der er mærkelig",
+               "parse_data": {"intent": {"name": "nlu_fallback"}}}
+    messages, events = run(ActionHandover(), tracker("/deny", "deny", history=[unclear]))
+    assert messages[0]["response"] == "utter_handover_office"
+    assert messages[0]["office"] == "Køge Svømmeland" and messages[0]["phone"] == "5667 2770"
+    assert events[0]["name"] == "fallback_intents" and events[0]["value"] is None
+
+
+def test_handover_uses_the_bill_slot_and_otherwise_opkraevningen():
+    messages, _ = run(ActionHandover(), tracker("/deny", "deny", slots={"bill_type": "musikskole"}))
+    assert messages[0]["phone"] == "5664 0668"
+    messages, _ = run(ActionHandover(), tracker("/deny", "deny"))
+    assert messages[0]["response"] == "utter_handover"

@@ -1,0 +1,114 @@
+"""scripts.report_unanswered over a real Rasa SQLTrackerStore (SQLite) written by Rasa itself."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from scripts import report_unanswered as ru
+
+pytest.importorskip("rasa")
+
+from rasa.core.tracker_store import SQLTrackerStore  # noqa: E402
+from rasa.shared.core.domain import Domain  # noqa: E402
+from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered  # noqa: E402
+from rasa.shared.core.trackers import DialogueStateTracker  # noqa: E402
+
+
+def user(text: str, intent: str, confidence: float = 0.9) -> UserUttered:
+    return UserUttered(text, intent={"name": intent, "confidence": confidence},
+                       parse_data={"intent": {"name": intent, "confidence": confidence}, "entities": [],
+                                   "text": text})
+
+
+def turn(*actions: str):
+    events = []
+    for name in actions:
+        events.append(ActionExecuted(name))
+        if name.startswith(("utter_", "action_")) and name != "action_listen":
+            events.append(BotUttered("…"))
+    events.append(ActionExecuted("action_listen"))
+    return events
+
+
+CONVERSATIONS = {
+    "answered": [
+        ActionExecuted("action_listen"),
+        user("hvordan betaler jeg", "faq_pay"), *turn("action_answer_faq"),
+        user("tak", "thank"), *turn("utter_thank"),
+    ],
+    # unclear -> "Mente du …?" -> "Ingen af dem" -> handover: one unanswered message
+    "clarify_then_none": [
+        ActionExecuted("action_listen"),
+        user("kan jeg faa penge for min kolonihave", "nlu_fallback", 0.3), *turn("action_clarify"),
+        user("/deny", "deny", 1.0), *turn("action_handover"),
+    ],
+    # the same question again (other spelling of whitespace/case), in another conversation
+    "same_question_again": [
+        ActionExecuted("action_listen"),
+        user("Kan jeg faa penge  for min kolonihave", "nlu_fallback", 0.2), *turn("action_clarify"),
+        user("/faq_pay", "faq_pay", 1.0), *turn("action_answer_faq"),
+    ],
+    # a CPR number in an unclear message, and a core fallback (policy unsure)
+    "cpr_and_core_fallback": [
+        ActionExecuted("action_listen"),
+        user("mit cpr er 010203-1234 hvad skylder jeg", "nlu_fallback", 0.4), *turn("action_clarify"),
+        user("hmm noget helt andet", "greet", 0.8), *turn("action_default_fallback"),
+        user("hej", "greet"), *turn("utter_greet"),
+    ],
+}
+
+
+@pytest.fixture
+def tracker_db(tmp_path):
+    """A SQLite tracker store with the conversations above, written by Rasa's SQLTrackerStore."""
+    import asyncio
+
+    path = tmp_path / "rasa.db"
+    store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(path))
+
+    async def save_all():
+        for sender, events in CONVERSATIONS.items():
+            await store.save(DialogueStateTracker.from_events(sender, events))
+
+    asyncio.run(save_all())
+    store.engine.dispose()
+    return f"sqlite:///{path}"
+
+
+def test_lists_fallback_messages_most_frequent_first_and_masks_cpr(tracker_db):
+    items = ru.collect(tracker_db)
+    texts = [i.text for i in items]
+    assert items[0].count == 2 and normalise(items[0].text) == "kan jeg faa penge for min kolonihave"
+    assert items[0].as_dict()["conversations"] == 2
+    assert "mit cpr er 010203-**** hvad skylder jeg" in texts
+    assert "hmm noget helt andet" in texts  # core fallback counts too
+    assert not any("1234" in t for t in texts)
+    # answered turns, greetings and button payloads are not listed
+    assert not any(t in texts for t in ("hvordan betaler jeg", "tak", "hej", "/deny", "/faq_pay"))
+    assert sum(i.count for i in items) == 4
+
+
+def normalise(text: str) -> str:
+    return ru.normalise(text)
+
+
+def test_cli_prints_table_and_json(tracker_db, capsys):
+    assert ru.main(["--db", tracker_db]) == 0
+    out = capsys.readouterr().out
+    assert "4 unanswered messages, 3 different" in out
+    assert "010203-****" in out and "010203-1234" not in out
+
+    assert ru.main(["--db", tracker_db, "--json", "--limit", "1"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert len(data) == 1 and data[0]["count"] == 2
+
+
+def test_empty_or_missing_store(tmp_path, capsys):
+    assert ru.main(["--db", f"sqlite:///{tmp_path / 'none.db'}"]) == 0
+    assert "No unanswered messages" in capsys.readouterr().out
+
+
+def test_since_filters_old_events(tracker_db):
+    assert ru.collect(tracker_db, since=ru._since("2999-01-01")) == []
