@@ -21,13 +21,16 @@ from __future__ import annotations
 import json
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from decimal import Decimal
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from knowledge.money import format_decimal, format_kr
 from knowledge.tariffs.calc import Calculation, calculate
 from knowledge.tariffs.catalogue import Catalogue, TariffRow
-from knowledge.tariffs.choose import ASK_ORDER, QUESTIONS, Choice, choose, profile, wanted
+from knowledge.tariffs.choose import (
+    ASK_ORDER, QUESTIONS, Choice, choose, fits, profile, wanted,
+)
 from knowledge.tariffs.query import (
     PriceQuery, merge_queries, parse_query, query_from_dict, query_to_dict,
 )
@@ -52,6 +55,7 @@ GROUP_SCORE_RATIO = 0.7   # ... with at least this share of the best score
 SCORE_TIER_COVERAGE_GAP = 0.1  # the best-scored row joins them when this close in coverage
 MAX_CANDIDATES = 80
 MAX_BUTTONS = 3
+WEAK_GROUP = 0.5          # a query word this weak (search.WEAK_WORDS) need not be in the label
 PLAIN_CASE_MARGIN = 4.0   # idf mass by which the plain row's label must be the simplest
 PLAIN_CASE_MAX_EXTRA = 3.0  # ... and the plain row may add at most this much itself
 SUPPORTED_COVERAGE = 0.45  # enough when the question's own attributes picked the row
@@ -102,7 +106,7 @@ _DIM_WHAT: Dict[str, str] = {
     "motion": "om det er med motion", "period": "perioden", "area": "bygningens størrelse",
     "mast": "om båden har mast", "property": "hvilken slags ejendom det er",
     "basis": "om det er en indkomst eller en ejendom", "sessions": "antal badetider",
-    "open_days": "antal åbningsdage",
+    "open_days": "antal åbningsdage", "duration": "hvor lang tid sagsbehandlingen tager",
 }
 _REPLY_RE = re.compile(r"^\s*([a-z_]+):(.+)$")
 
@@ -207,8 +211,10 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
-def _row_button(row: TariffRow) -> Tuple[str, str]:
+def _row_button(row: TariffRow, distinguish: bool = False) -> Tuple[str, str]:
     title = _title(row)
+    if distinguish and row.subsection and fold(row.subsection) not in fold(title):
+        title = f"{row.subsection[:30].rstrip()}: {title}"  # two rows with the same label
     if len(title) > 60:
         title = title[:57].rstrip() + "…"
     return f"{title} ({row.section})", payload(f"row:{row.id}")
@@ -242,7 +248,8 @@ def _context(query: PriceQuery, rows: Sequence[TariffRow], pins: Dict[str, Any],
 def _choose_answer(rows: Sequence[TariffRow], query: PriceQuery, pins: Dict[str, Any],
                    intro: str = "Mente du en af disse?") -> TariffAnswer:
     top = list(rows)[:MAX_BUTTONS]
-    buttons = tuple(_row_button(r) for r in top)
+    titles = [_title(r) for r in top]
+    buttons = tuple(_row_button(r, titles.count(_title(r)) > 1) for r in top)
     return TariffAnswer("choose", intro, buttons, _context(query, rows, pins, None),
                         tuple(r.id for r in top))
 
@@ -294,6 +301,8 @@ def _decide(rows: Sequence[TariffRow], query: PriceQuery, pins: Dict[str, Any],
 def _label_covers(index: Any, row: TariffRow, groups: Sequence[Dict[str, float]]) -> bool:
     """Does every word of the question (some term of each group) occur in the row's label?"""
     terms = label_terms(row)
+    strong = [g for g in groups if g and max(g.values()) > WEAK_GROUP]  # "mistet" says little
+    groups = strong or groups
     return bool(groups) and all(any(t in terms for t in g) for g in groups)
 
 
@@ -314,7 +323,29 @@ def _plain_case(rows: Sequence[TariffRow], query: PriceQuery) -> Optional[Tariff
     first, second = (label_extra(index, r, asked) for r in ranked[:2])
     if first <= PLAIN_CASE_MAX_EXTRA and first + PLAIN_CASE_MARGIN <= second:
         return ranked[0]
+    return _nested_case(rows, in_label, asked)
+
+
+def _nested_case(rows: Sequence[TariffRow], in_label: Sequence[TariffRow],
+                 asked: set) -> Optional[TariffRow]:
+    """The row whose label says strictly less than every other's and nothing else:
+    "Hjemmeboende (Hovedret)" inside "Hjemmeboende (Hovedret og biret)"."""
+    if len(in_label) != len(rows):
+        return None
+    extras = {r.id: _label_words(r) - asked for r in rows}
+    for row in rows:
+        mine = extras[row.id]
+        if not _label_words(row) & asked:
+            continue  # the question must name the row's own thing
+        if all(mine < extras[o.id] for o in rows if o is not row):
+            return row
     return None
+
+
+def _label_words(row: TariffRow) -> set:
+    from knowledge.tariffs.search import term, words_of  # local: keep the import list short
+    return {term(w) for w in words_of(row.label) if w not in ("og", "pr", "til", "for", "med",
+                                                                "i", "af", "paa")}
 
 
 # ------------------------------------------------------------------------- search
@@ -370,11 +401,156 @@ def _new_question(text: str) -> TariffAnswer:
     query = parse_query(text or "")
     if not query.words:
         return _not_found("Skriv gerne, hvad du vil kende prisen på. ")
+    both = _deposit_and_rent(query)
+    if both is not None:
+        return both
+    return _answer_query(query)
+
+
+_DEPOSIT = "depositum"
+_RENT_WORDS = frozenset("leje lejen lejepris lejeprisen doegnleje doegnlejen huslejen".split())
+
+
+def _deposit_and_rent(query: PriceQuery) -> Optional[TariffAnswer]:
+    """"depositum og leje pr. døgn": both rows of the same thing, each with its price."""
+    words = list(query.words)
+    deposit = [w for w in words if w.startswith(_DEPOSIT)]
+    rent = [w for w in words if w in _RENT_WORDS]
+    if not deposit or not (rent or query.period or query.days):
+        return None
+    rest = [w for w in words if w not in deposit and w not in rent]
+    if not rest:
+        return None
+    first = _answer_query(replace(query, words=tuple(rest + [_DEPOSIT]), period=None, days=None,
+                                  per=None))
+    second = _answer_query(replace(query, words=tuple(rest + ["leje"])))
+    if first.status != "answer" or second.status != "answer":
+        return None
+    a, b = catalogue().row(first.row_ids[0]), catalogue().row(second.row_ids[0])
+    if a.id == b.id or a.section != b.section or _DEPOSIT not in fold(" ".join(a.headings + (a.label,))):
+        return None
+    text = (f"{a.subsection}: " + first.text.split("\nKilde:")[0] + "\n"
+            + f"{b.subsection}: " + second.text)
+    return TariffAnswer("answer", text, (), None, (a.id, b.id))
+
+
+def _answer_query(query: PriceQuery) -> TariffAnswer:
+    if _SUBJECT_DISCOUNT_RE.search(fold(query.text)):
+        several = _subjects_answer(query)
+        if several is not None:
+            return several
     hits = get_index().search(query.words, limit=MAX_CANDIDATES)
     if not hits or max(h.coverage for h in hits) < MIN_COVERAGE:
         return _not_found()
     tier = _candidates(hits, query)
+    if query.people and tier[0].coverage >= SUPPORTED_COVERAGE:
+        summed = _people_answer(hits, query)
+        if summed is not None:
+            return summed
+    contradicted = _contradicted(tier, hits, query)
+    if contradicted is not None:
+        return contradicted
     return _decide([h.row for h in tier], query, {}, _sure(tier, query))
+
+
+def _contradicted(tier: Sequence[Hit], hits: Sequence[Hit],
+                  query: PriceQuery) -> Optional[TariffAnswer]:
+    """A stated size/weight/… that every close row contradicts ("370 l dagrenovation" where
+    the close rows are 190/400/660 liter): never answer with a row that says otherwise;
+    offer the rows further down that fit what was said, if any."""
+    choice = choose([h.row for h in tier], query, {})
+    want = wanted(query)
+    names = [n for n in choice.conflicts if n in want and n in _HARD_DIMS]
+    if not names or not choice.rows:
+        return None
+    if not all(any(n in profile(r) for n in names) for r in choice.rows):
+        return None
+    fitting = [h.row for h in hits
+               if all(n in profile(h.row) and fits(n, profile(h.row)[n], want[n]) for n in names)]
+    if not fitting:
+        return None
+    return _choose_answer(fitting, query, {})
+
+
+_HARD_DIMS = frozenset({"liters", "m3", "emptyings", "tons", "boat_length", "lesson_minutes"})
+
+
+MUSIC_SECTION = "Køge Musikskole"
+_SUBJECT_DISCOUNT_RE = re.compile(r"\brabat\w*|\bflere fag\b|\bfag\b")
+_SUBJECT_SPLIT_RE = re.compile(r"\bog\b|,|\+|\bsamt\b|\bplus\b")
+
+
+def _subjects_answer(query: PriceQuery) -> Optional[TariffAnswer]:
+    """One pupil, several music-school subjects with the discount: "-25% for andet og
+    efterfølgende fag. Rabatten beregnes på de billigste fag" (full price for the dearest)."""
+    from knowledge.tariffs.calc import MUSIC_DISCOUNT
+    found: Dict[str, TariffRow] = {}
+    for part in _SUBJECT_SPLIT_RE.split(fold(query.text)):
+        sub = parse_query(part)
+        if not sub.words:
+            continue
+        hits = get_index().search(sub.words, limit=MAX_CANDIDATES)
+        if not hits or hits[0].coverage < SURE_COVERAGE:
+            continue
+        rows = list(choose([h.row for h in _candidates(hits, sub)], sub, {}).rows)
+        if len(rows) != 1 and rows:
+            rows = [r for r in [_plain_case(rows, sub)] if r is not None]
+        if len(rows) == 1 and rows[0].section == MUSIC_SECTION and rows[0].unit == "rate" \
+                and rows[0].kind == "amount" and "leje" not in fold(rows[0].label):
+            found[rows[0].id] = rows[0]
+    if len(found) < 2:
+        return None
+    ordered = sorted(found.values(), key=lambda r: -r.amounts[0].value)
+    first = ordered[0].amounts[0].value
+    terms = [f"{format_kr(first)} ({ordered[0].label})"]
+    total = first
+    for row in ordered[1:]:
+        value = row.amounts[0].value
+        cut = (value * (1 - MUSIC_DISCOUNT)).quantize(Decimal("0.01"))
+        total += cut
+        terms.append(f"{format_kr(value)} − 25 % = {format_kr(cut)} ({row.label})")
+    lines = [_sentence(f"{_title(r)} ({_where(r)}, {r.year}): {price_text(r)}") for r in ordered]
+    lines.append(_sentence(f"Udregning med rabat for flere fag (25 % på andet og efterfølgende "
+                           f"fag, beregnet på de billigste fag): {' + '.join(terms)} = "
+                           f"{format_kr(total)} pr. rate"))
+    lines.append(source_line(ordered[0]))
+    return TariffAnswer("answer", "\n".join(lines), (), None, tuple(r.id for r in ordered))
+
+
+def _person_row(hits: Sequence[Hit], query: PriceQuery, category: Optional[str],
+                age: Optional[int]) -> Optional[TariffRow]:
+    """The one row (or rows of one price) for one person of a group question."""
+    person = replace(query, category=category, age=age, age_max=None, minor=False, count=1,
+                     people=())
+    rows = list(choose([h.row for h in _candidates(hits, person)], person, {}).rows)
+    if not rows or (len(rows) > 1 and not _same_price(rows)):
+        return None
+    row = rows[0]
+    return row if row.kind == "amount" and row.amounts else None
+
+
+def _people_answer(hits: Sequence[Hit], query: PriceQuery) -> Optional[TariffAnswer]:
+    """"2 voksne og 3 børn (4, 9 og 12 år)": each person's own row, summed. None when some
+    person's row is not certain (then the ordinary answer or question follows)."""
+    counts: Dict[str, int] = {}
+    rows: Dict[str, TariffRow] = {}
+    for category, age, count in query.people:
+        row = _person_row(hits, query, category, age)
+        if row is None:
+            return None
+        rows[row.id] = row
+        counts[row.id] = counts.get(row.id, 0) + count
+    if len({r.section for r in rows.values()}) != 1 or len({r.unit for r in rows.values()}) != 1:
+        return None
+    total = sum((rows[i].amounts[0].value * n for i, n in counts.items()), Decimal(0))
+    lines = [_sentence(f"{_title(r)} ({_where(r)}, {r.year}): {price_text(r)}")
+             for r in rows.values()]
+    terms = " + ".join(f"{n} × {format_kr(rows[i].amounts[0].value)} ({rows[i].label})"
+                       for i, n in counts.items())
+    people = sum(counts.values())
+    lines.append(_sentence(f"Udregning for {people} personer: {terms} = {format_kr(total)}"))
+    lines.append(source_line(next(iter(rows.values()))))
+    return TariffAnswer("answer", "\n".join(lines), (), None, tuple(rows))
 
 
 def _sure(tier: Sequence[Hit], query: PriceQuery) -> bool:
@@ -425,6 +601,10 @@ def _follow_up(text: str, reply: Optional[str], context: dict) -> Optional[Tarif
         return None
     said = reply if reply is not None else text
     match = _REPLY_RE.match(said or "")
+    if base.people:
+        regrouped = _people_follow_up(base, said or "", match)
+        if regrouped is not None:
+            return regrouped
     if match and match.group(1) in ASK_ORDER:
         pins[match.group(1)] = match.group(2).strip()
         return _decide(rows, base, pins)
@@ -444,6 +624,27 @@ def _follow_up(text: str, reply: Optional[str], context: dict) -> Optional[Tarif
     elif not follow.attributes():
         return None
     return _decide(rows, merged, pins)
+
+
+_QUERY_FIELDS = frozenset({"day", "category", "household", "season", "party", "period"})
+
+
+def _people_follow_up(base: PriceQuery, said: str,
+                      match: Optional[re.Match]) -> Optional[TariffAnswer]:
+    """A group question ("2 voksne og 2 børn") answered further ("weekend"): price the whole
+    group again with what was added, instead of only the rows asked about."""
+    if match:
+        name, value = match.group(1), match.group(2).strip()
+        if name not in _QUERY_FIELDS:
+            return None
+        query = replace(base, **{name: value})
+    else:
+        follow = parse_query(said)
+        if not follow.attributes():
+            return None
+        query = merge_queries(base, follow)
+    answer = _answer_query(query)
+    return answer if answer.status == "answer" and len(answer.row_ids) > 1 else None
 
 
 def _names_another_subject(follow: PriceQuery) -> bool:

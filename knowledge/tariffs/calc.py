@@ -125,7 +125,7 @@ def _hours_phrase(minutes: int) -> str:
 
 def _started_blocks(row: TariffRow, q: PriceQuery) -> Optional[Calculation]:
     """Hourly rates charged per started 15/30/60 minutes."""
-    if not q.minutes:
+    if not q.minutes or {"below", "above"} & set(q.extras):  # "over 5 timer" is no duration
         return None
     rate = _amount(row)
     if rate is None:
@@ -150,7 +150,8 @@ def _started_blocks(row: TariffRow, q: PriceQuery) -> Optional[Calculation]:
 
 def _hourly(row: TariffRow, q: PriceQuery) -> Optional[Calculation]:
     """A plain hourly rate (parking, hall hire) times the hours asked for."""
-    if not q.minutes or row.unit != "hour" or _has_note(row, "paabegyndt"):
+    if not q.minutes or row.unit != "hour" or _has_note(row, "paabegyndt") or \
+            {"below", "above"} & set(q.extras):
         return None
     rate = _amount(row)
     if rate is None:
@@ -231,7 +232,12 @@ def _library_child(row: TariffRow, q: PriceQuery) -> Optional[Calculation]:
 def _multiple(row: TariffRow, q: PriceQuery) -> Optional[Calculation]:
     """"3 voksenbilletter": a count times a ticket, piece or one-off price."""
     count = q.count
-    if not count or count < 2 or row.unit not in ("ticket", "piece", "once", "visit", "rate"):
+    if not count and row.unit == "visit":
+        count = q.trips  # "kørsel til daghjem 10 ture": a price per trip
+    per_person_day = row.unit == "day" and not q.days and \
+        any(w in fold(row.label) for w in ("dagkort", "dagsbillet", "dagbillet"))
+    if not count or count < 2 or (row.unit not in ("ticket", "piece", "once", "visit", "rate")
+                                  and not per_person_day):
         return None
     rate = _amount(row, q.per)
     if rate is None:

@@ -27,7 +27,8 @@ INF = Decimal(999)
 ASK_ORDER: Tuple[str, ...] = (
     "place", "basis", "property", "motion", "card", "category", "age", "day", "grade",
     "weekly_hours", "half", "household", "sessions", "open_days", "party", "season", "liters",
-    "m3", "emptyings", "tons", "mast", "boat_length", "lesson_minutes", "area", "period",
+    "m3", "emptyings", "tons", "mast", "boat_length", "lesson_minutes", "area", "duration",
+    "period",
 )
 # Attributes with a sensible default: used silently instead of asking (rows that do not
 # state the attribute count as having the default).
@@ -36,7 +37,8 @@ DEFAULTS: Dict[str, Any] = {"motion": False, "property": "bolig"}
 LOOSE_DIMS = ("open_days", "sessions", "weekly_hours", "lesson_minutes", "liters",
               "emptyings", "m3", "tons")
 ASK_SHARE = 0.6
-RANGE_DIMS = frozenset({"age", "tons", "boat_length", "grade", "m3", "weekly_hours", "area"})
+RANGE_DIMS = frozenset({"age", "tons", "boat_length", "grade", "m3", "weekly_hours", "area",
+                        "duration"})
 # A person category stands for an age where rows only state age bands ("pas til voksen").
 CATEGORY_AGE: Dict[str, Decimal] = {"voksen": Decimal(30), "pensionist": Decimal(70),
                                     "ung": Decimal(16)}
@@ -268,6 +270,24 @@ def _area(row: TariffRow) -> Optional[Band]:
     return None
 
 
+_STEP = Decimal("0.01")
+
+
+def _duration(label: str) -> Optional[Band]:
+    """A case-handling time in minutes: "op til 1 time", "mellem 1 og 5 timer", "over 5 timer"."""
+    t = fold(label)
+    match = re.search(r"(?:op til|under) " + _NUM + r" timer?\b", t)
+    if match:
+        return Decimal(0), _num(match[1]) * 60
+    match = re.search(r"mellem " + _NUM + r" og " + _NUM + r" timer?\b", t)
+    if match:
+        return _num(match[1]) * 60 + _STEP, _num(match[2]) * 60
+    match = re.search(r"over " + _NUM + r" timer?\b", t)
+    if match:
+        return _num(match[1]) * 60 + _STEP, INF * 1000
+    return None
+
+
 def _basis(row: TariffRow) -> Optional[str]:
     return {"percent": "income", "promille": "value"}.get(row.kind)
 
@@ -322,6 +342,7 @@ def _profile(row: TariffRow) -> Dict[str, Any]:
         "property": _property(row),
         "basis": _basis(row),
         "area": _area(row),
+        "duration": _duration(label),
     }
     if found["age"] is None and found["category"] in _IMPLICIT_AGE:
         found["age"] = _IMPLICIT_AGE[found["category"]]
@@ -359,6 +380,13 @@ def wanted(query: PriceQuery, pins: Optional[Mapping[str, Any]] = None) -> Dict[
         want["m3"] = query.m3
     if query.m2 is not None:
         want["area"] = query.m2
+    if query.minutes:
+        duration = Decimal(query.minutes)
+        if "below" in query.extras:
+            duration -= Decimal("0.5")
+        elif "above" in query.extras:
+            duration += Decimal("0.5")
+        want["duration"] = duration
     if query.lesson_minutes is not None:
         want["lesson_minutes"] = Decimal(query.lesson_minutes)
     if query.weekly_hours is not None:
@@ -388,7 +416,8 @@ def wanted(query: PriceQuery, pins: Optional[Mapping[str, Any]] = None) -> Dict[
         want["property"] = "flerfamilie"
     if query.income is not None:
         want["basis"] = "income"
-    elif query.money is not None and words & _VALUE_WORDS:
+    elif query.money is not None and any(w.startswith(v) for w in fold(query.text).split()
+                                         for v in _VALUE_WORDS):
         want["basis"] = "value"
     if "alle" in fold(query.text).split() and "sessions" not in want:
         want["sessions"] = "all"
@@ -508,10 +537,25 @@ def _filter(rows: List[TariffRow], name: str, want: Any) -> Tuple[List[TariffRow
     matching = [r for r in having if fits(name, profile(r)[name], want)]
     if not matching and name == "category":
         return rows, False
+    if not matching and name in ROUND_UP_DIMS and not isinstance(want, tuple):
+        matching = _next_band_up(having, name, want)
     if not matching:
         return rows, True
     kept = set(id(r) for r in _closest(name, matching, want))
     return [r for r in rows if id(r) in kept or _neutral(r, name)], False
+
+
+# Between two bands the dearer place is needed: 40 hours a week is more than the 30-hour
+# place allows, so it is the "48 ugentlige timer og derover" (full-time) place.
+ROUND_UP_DIMS = frozenset({"weekly_hours"})
+
+
+def _next_band_up(rows: List[TariffRow], name: str, want: Any) -> List[TariffRow]:
+    above = [r for r in rows if profile(r)[name][0] > want]
+    if not above or not any(profile(r)[name][1] < want for r in rows):
+        return []
+    low = min(profile(r)[name][0] for r in above)
+    return [r for r in above if profile(r)[name][0] == low]
 
 
 def _age_implies_category(want: Dict[str, Any], rows: Sequence[TariffRow]) -> None:
@@ -521,11 +565,33 @@ def _age_implies_category(want: Dict[str, Any], rows: Sequence[TariffRow]) -> No
         want.pop("category")
         return
     category = want.get("category")
+    if category == "barn" and "age" not in want:
+        _child_band(want, rows)
+        return
     if category in CATEGORY_AGE and "age" not in want:
         stated = [r for r in rows if "age" in profile(r)]
         if stated and not any("category" in profile(r) for r in stated):
             want["age"] = CATEGORY_AGE[category]
             want.pop("category")
+
+
+CHILD_MAX_AGE = Decimal(14)
+
+
+def _child_band(want: Dict[str, Any], rows: Sequence[TariffRow]) -> None:
+    """"Pas barn": where rows state only age bands, a child is any band below 14 years; when
+    those bands cost the same (or there is one), the child band answers."""
+    stated = [r for r in rows if "age" in profile(r)]
+    if len(stated) < 2 or len(stated) < len(rows) or \
+            any("category" in profile(r) for r in stated):
+        return
+    child = [r for r in stated if profile(r)["age"][1] < CHILD_MAX_AGE]
+    if not child:
+        return
+    prices = {(r.kind, tuple(a.value for a in r.amounts), r.text_price) for r in child}
+    if len(prices) == 1:
+        want["age"] = max(profile(r)["age"][0] for r in child)
+        want.pop("category")
 
 
 def loose_numbers(query: PriceQuery) -> List[Decimal]:
@@ -665,6 +731,7 @@ _SIMPLE_TITLES: Dict[str, Dict[str, str]] = {
 _DAY_REPLIES = (("weekday", "Hverdag (mandag-fredag)", "hverdag"),
                 ("weekend", "Weekend / helligdag", "weekend"))
 QUESTIONS: Dict[str, str] = {
+    "duration": "Hvor lang tid tager sagsbehandlingen?",
     "category": "Hvem er det til?",
     "age": "Hvor gammel er personen?",
     "day": "Er det på en hverdag eller i weekenden?",
@@ -700,6 +767,14 @@ def _fmt(value: Decimal) -> str:
 
 def _band_title(name: str, band: Band) -> Tuple[str, str]:
     low, high = band
+    if name == "duration":
+        pin = f"{name}:{low}-{high}"
+        hours = [_fmt((low - _STEP) / 60) if low else "0", _fmt(high / 60)]
+        if not low:
+            return f"Op til {hours[1]} time{'r' if high > 60 else ''}", pin
+        if high >= INF:
+            return f"Over {hours[0]} timer", pin
+        return f"Mellem {hours[0]} og {hours[1]} timer", pin
     if name == "area":
         return ("Under 50 m²", "area:0-49.99") if high != INF else ("50 m² eller mere", "area:50-")
     unit = {"age": "år", "tons": "tons", "boat_length": "m", "m3": "m³",

@@ -18,6 +18,8 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from decimal import Decimal
 from typing import Any, Dict, Optional, Tuple
 
+from rapidfuzz import fuzz, process
+
 from knowledge.tariffs.query_numbers import canonical_numbers
 from knowledge.tariffs.query_patterns import (
     CATEGORY_SPLIT_RE,
@@ -69,10 +71,13 @@ class PriceQuery:
     children: Optional[int] = None      # siblings (music school discount)
     subjects: Optional[int] = None      # subjects per pupil (music school discount)
     extras: Tuple[str, ...] = field(default=())  # flags: "mast", "no_mast", "half_year_1", ...
+    # several people priced one by one: ((category, age, count), ...) — "2 voksne og 3 børn
+    # (4, 9 og 12 år)", "mig (38), min mand (41) og børnene på 8 og 14"
+    people: Tuple[Tuple[Optional[str], Optional[int], int], ...] = field(default=())
 
     def attributes(self) -> Dict[str, Any]:
         """The attributes that are set (everything except text, words and numbers)."""
-        skip = {"text", "words", "numbers"}
+        skip = {"text", "words", "numbers", "people"}
         return {
             f.name: getattr(self, f.name)
             for f in fields(self)
@@ -103,12 +108,36 @@ def _split_category_compound(word: str, found: Dict[str, Any]) -> str:
     return rest
 
 
+_ENDINGS = ("erne", "ene", "en", "et", "ne", "n")
+_FUZZY_KEYWORDS = sorted(w for w in KEYWORDS if len(w) >= 7)
+
+
+def _keyword(word: str) -> Tuple[str, Optional[Tuple[str, Any]]]:
+    """The attribute of a word, also in its definite form ("vuggestuepladsen") or with a typo
+    ("vugestue"); returns the word as the catalogue knows it and its (attribute, value)."""
+    key = KEYWORDS.get(word)
+    if key is not None:
+        return word, key
+    for ending in _ENDINGS:
+        base = word[:-len(ending)]
+        if word.endswith(ending) and len(base) >= 5 and base in KEYWORDS:
+            return base, KEYWORDS[base]
+    if len(word) >= 7 and word not in STOPWORDS:
+        best = process.extractOne(word, _FUZZY_KEYWORDS, scorer=fuzz.ratio, score_cutoff=88)
+        if best and abs(len(best[0]) - len(word)) <= 2 and best[0] not in word:
+            return best[0], KEYWORDS[best[0]]
+    return word, None
+
+
 def _keywords(words: list, found: Dict[str, Any]) -> list:
     """Attribute keywords ("weekend", "pensionist", "familie") -> attributes; rest returned."""
     kept = []
     for word in words:
         word = _split_category_compound(word, found)
-        key = KEYWORDS.get(word)
+        original = word
+        word, key = _keyword(word)
+        if key is None:
+            word = original
         if key is None:
             kept.append(word)
             continue
@@ -137,6 +166,75 @@ _P_WORDS_RE = re.compile(r"\bp[- ]?(billet|billetten|plads|pladsen|pladser|afgif
                          r"skive|licens|bøde|boede|automat|)\b(?![-.])")
 
 
+# Words that only say what a stated number measures ("grundværdi 1.500.000", "grund på
+# 850 m²"): with the number given and another subject named, they are not the subject.
+_MEASURE_WORDS = {
+    "money": frozenset("grundvaerdi grundvaerdien ejendomsvaerdi ejendomsvaerdien vaerdi "
+                       "vaerdien vurdering vurderingen vurderet offentlig".split()) - {"offentlig"},
+    "m2": frozenset("grund grunden grundens areal arealet grundareal grundarealet matrikel "
+                    "matriklen stor".split()),
+}
+
+
+def _drop_measure_words(words: Tuple[str, ...], found: Dict[str, Any]) -> Tuple[str, ...]:
+    drop = set()
+    for name, measure in _MEASURE_WORDS.items():
+        if found.get(name) is not None:
+            drop |= measure
+    kept = tuple(w for w in words if w not in drop)
+    return kept if kept else words
+
+
+_GROUP_RE = re.compile(r"\b(\d+)\s(voksne|voksen|boern|boernene|barn|pensionister|pensionist|"
+                       r"unge|studerende|teenagere|seniorer|unger|ungerne)\b")
+_AGE_LIST_RE = re.compile(r"\((\d+(?:\s?(?:,|og)\s?\d+)*)(?:\s?aar\w*)?\)"
+                          r"|\b(?:paa|er|aged)\s(\d+(?:\s?(?:,|og)\s?\d+)+)\b(?:\s?aar\w*)?"
+                          r"|\b(\d+(?:\s?(?:,|og)\s?\d+)+)\s?(?:aar|aarige)\b"
+                          r"|\b(?:soen|datter|dreng|pige|barnebarn|barn)\w*\s(?:paa|er)\s(\d+)\b")
+_GROUP_CATEGORY = {"voksne": "voksen", "voksen": "voksen", "boern": "barn", "boernene": "barn",
+                   "barn": "barn", "pensionister": "pensionist", "pensionist": "pensionist",
+                   "unge": "ung", "studerende": "ung", "teenagere": "ung", "seniorer": "pensionist",
+                   "unger": "barn", "ungerne": "barn"}
+MAX_PEOPLE = 20
+_PARTNER_RE = re.compile(r"\b(?:min|med|og) (?:mand|kone|kaereste|samlever|partner|hustru)\b")
+_PARENT_RE = re.compile(r"\b(?:far|mor)\b")
+
+
+def _named_adults(folded: str) -> int:
+    """Adults named without a number: "far og mor", "min mand og jeg" (0 when none)."""
+    parents = len(_PARENT_RE.findall(folded))
+    if parents:
+        return parents
+    if _PARTNER_RE.search(folded):
+        return 2 if re.search(r"\b(?:jeg|mig)\b", folded) else 1
+    return 0
+
+
+def _people(folded: str) -> Tuple[Tuple[Optional[str], Optional[int], int], ...]:
+    """Several people with their own prices; () unless at least two people differ."""
+    groups = [(_GROUP_CATEGORY[m.group(2)], int(m.group(1))) for m in _GROUP_RE.finditer(folded)]
+    ages: list = []
+    for match in _AGE_LIST_RE.finditer(folded):
+        listed = match.group(1) or match.group(2) or match.group(3) or match.group(4)
+        ages.extend(int(n) for n in re.findall(r"\d+", listed) if int(n) <= 110)
+    people: list = []
+    for category, count in groups:
+        young = [a for a in ages if a < 18]
+        if category in ("barn", "ung") and len(young) == count:
+            people.extend((None, a, 1) for a in young)
+            ages = [a for a in ages if a not in young]
+        else:
+            people.append((category, None, count))
+    people.extend((None, a, 1) for a in ages)
+    adults = _named_adults(folded)
+    if adults and people and not any(a >= 18 for a in ages) and \
+            not any(c in ("voksen", "pensionist") for c, _, _ in people):
+        people.insert(0, ("voksen", None, adults))
+    if sum(p[2] for p in people) > MAX_PEOPLE or len(people) < 2:
+        return ()
+    return tuple(people)
+
+
 MAX_QUERY_CHARS = 300  # a chat message; longer input is cut (the patterns are not linear-time)
 
 
@@ -145,6 +243,9 @@ def parse_query(text: str) -> PriceQuery:
     text = (text or "")[:MAX_QUERY_CHARS]
     folded = canonical_numbers(_P_WORDS_RE.sub(r"parkering \1", fold(text)))
     found: Dict[str, Any] = {}
+    people = _people(folded)
+    if people and not re.search(r"\b(?:soeskende|rabat)\w*", folded):
+        found["people"] = people
     rest = _apply_rules(f" {folded} ", found)
     raw_words = _WORD_RE.findall(rest)
     numbers = tuple(Decimal(w) for w in raw_words if w[0].isdigit())
@@ -152,6 +253,7 @@ def parse_query(text: str) -> PriceQuery:
     _money_roles(found, [fold(w) for w in _WORD_RE.findall(folded)])
     kept = _keywords(words, found)
     search_words = tuple(w for w in kept if w not in STOPWORDS and len(w) > 1)
+    search_words = _drop_measure_words(search_words, found)
     if "extras" in found:
         found["extras"] = tuple(sorted(found["extras"]))
     if found.get("age") is not None and found.get("category") is None:

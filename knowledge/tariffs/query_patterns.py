@@ -89,13 +89,28 @@ def _years(match: re.Match, found: Dict[str, Any]) -> Optional[str]:
     return None
 
 
+WEEKDAYS = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "loerdag", "soendag")
+DAY_PARTS = ("morgen", "formiddag", "middag", "eftermiddag", "aften", "nat", "kl\\.? \\d+")
+
+
+def _day_span(match: re.Match, found: Dict[str, Any]) -> Optional[str]:
+    first, last = WEEKDAYS.index(match.group(1)), WEEKDAYS.index(match.group(2))
+    _set("days", (last - first) % 7 + 1, found)
+    if first <= last <= 4:
+        _set("day", "weekday", found)  # "mandag til fredag": only weekdays
+    elif 5 <= first <= last:
+        _set("day", "weekend", found)
+    return None
+
+
 def _big_money(match: re.Match, found: Dict[str, Any]) -> Optional[str]:
     _set("money", _dec(match), found)
     return None
 
 
 N = r"(" + NUM + r")"
-_UNIT_AFTER = r"(?!\s?(?:m|m2|m3|m²|m³|liter|l|kr|timer|time|dage|dag|stk|tons|ture|kvm|min))"
+_UNIT_AFTER = (r"(?!\s?(?:m|m2|m3|m²|m³|liter|l|kr|timer|time|dage|dag|stk|tons|ture|kvm|min|"
+               r"voksne|voksen|boern|barn|personer|pensionister|unge|billetter|dagkort|doegn)\b)")
 
 _RULE_SPECS: List[Tuple[str, Handler]] = [
     # money first: "2500000 kr", "kr. 450000"
@@ -120,8 +135,26 @@ _RULE_SPECS: List[Tuple[str, Handler]] = [
      r"per uge|lektion\w*|undervisning)\b", _setter("lesson_minutes", as_int=True)),
     (r"\b" + N + r"\s?minutters\b(?=\s\w*(?:undervisning|lektion|time))",
      _setter("lesson_minutes", as_int=True)),
+    # "en hel måned", "en hel uge", "hele måneden"
+    (r"\b(?:en|et|1) hel[te]? (?:maaned|kalendermaaned)\b|\bhele maaneden\b",
+     lambda m, f: (_set("months", 1, f), _set("period", "month", f))[0]),
+    (r"\b(?:en|1) hel uge\b|\bhele ugen\b", lambda m, f: (_set("weeks", 1, f),
+                                                           _set("period", "week", f))[0]),
+    (r"\b(?:et|1) helt doegn\b", lambda m, f: (_set("days", 1, f), _set("period", "day", f))[0]),
+    # a span of days: "fra fredag middag til lørdag aften" = 2 started days
+    (r"\b(?:fra\s)?(" + "|".join(WEEKDAYS) + r")(?:\s(?:" + "|".join(DAY_PARTS) + r"))?\s?(?:til|-)\s?("
+     + "|".join(WEEKDAYS) + r")\b(?:\s(?:" + "|".join(DAY_PARTS) + r"))?", _day_span),
+    (r"\b(?:paa )?fuld tid\b|\bfuldtidsplads\w*", _setter("weekly_hours", value=48)),
+    (r"\b(?:paa )?(?:deltid|halv tid)\b", _setter("weekly_hours", value=30)),
+    # durations with a bound ("under en time", "mere end 5 timer") before plain durations
+    (r"\b(?:under|mindre end|op til|max\.?|maks\.?|hoejst|ikke over|kortere end)\s" + N +
+     r"\s?(?:timer|time)\b", lambda m, f: (_set("minutes", int(_dec(m) * 60), f),
+                                        f.setdefault("extras", set()).add("below"))[0]),
+    (r"\b(?:over|mere end|laengere end|udover)\s" + N + r"\s?(?:timer|time)\b",
+     lambda m, f: (_set("minutes", int(_dec(m) * 60), f),
+                   f.setdefault("extras", set()).add("above"))[0]),
     # durations
-    (r"\b" + N + r"\s?(?:timer|time|hours?|hrs?|t(?=\s?(?:og\s)?\d+\s?min))\b\.?"
+    (r"\b" + N + r"\s?(?:timers|timer|time|hours?|hrs?|t(?=\s?(?:og\s)?\d+\s?min))\b\.?"
      r"(?:\s?(?:og|,)?\s?" + N + r"\s?(?:minutter|minut|min|mins|minutes|m)\b\.?)?", _hours_minutes),
     (r"\b" + N + r"\s?kvarter\b", _quarters),
     (r"\b" + N + r"\s?(?:minutter|minut|min|mins|minutes)\b\.?", _setter("minutes", as_int=True)),
@@ -134,6 +167,9 @@ _RULE_SPECS: List[Tuple[str, Handler]] = [
     # sizes
     (r"\b" + N + r"\s?(?:liter|litre|liters|ltr|l)\b\.?", _setter("liters")),
     (r"\b" + N + r"\s?(?:m3|m³|kubikmeter|kubik|cbm)(?!\w)", _setter("m3")),
+    # the plot's area first: the rat-control fee is "pr. kvadratmeter af ejendommens areal"
+    (r"\b(?:grund|grunden|grundareal|grundarealet|matrikel|matriklen)\s(?:paa|er|af|med|\w+\s)?\s?" + N +
+     r"\s?(?:m2|m²|kvm|kvadratmeter)(?!\w)", lambda m, f: (f.__setitem__("m2", _dec(m)), "grund")[1]),
     (r"\b" + N + r"\s?(?:m2|m²|kvm|kvadratmeter|kvadratmeters|sqm|square meters?)(?!\w)", _setter("m2")),
     (r"\b" + N + r"\s?(?:tons|ton|tonnage)\b", _setter("tons")),
     (r"\b" + N + r"\s?(?:ture|turs|tur|klip|trips?)\b", _setter("trips", as_int=True)),
@@ -151,10 +187,15 @@ _RULE_SPECS: List[Tuple[str, Handler]] = [
     (r"\b" + N + r"\s?(?:stk|styk|styks|stykker|pcs)\b\.?", _count),
     (r"\b" + N + r"\s(?=a[345]\b)", _count),
     (r"\b" + N + r"\s?(?:soeskende|soskende|siblings)\b", _setter("children", as_int=True)),
+    # "to børn … søskenderabat": the children named are the siblings
+    (r"\b" + N + r"\s(?:boern|boernene|unger|drenge|piger|soenner|doetre|elever|kids|children)\b"
+     r"(?=.*\b(?:soeskende\w*|rabat\w*)\b)", _setter("children", as_int=True)),
+    (r"\bbegge\b(?=.*\b(?:soeskende\w*|rabat\w*)\b)|\b(?:soeskende\w*|rabat\w*)\b.*\bbegge\b",
+     lambda m, f: (_set("children", 2, f), "soeskenderabat")[1]),
     (r"\b" + N + r"\s?(?:fag|instrumenter)\b", _setter("subjects", as_int=True)),
     (r"\b" + N + r"\s(?=(?:voksne|voksen\w*|boern\w*|barn|pensionist\w*|personer|person|"
      r"billet\w*|tickets?|adults?|children|kids|sider|kopier|kopi|print\w*|udskrift\w*|ark|"
-     r"saekke|saek|ekstra|magnetkort|kort|hold|moduler|modul|tilskuer\w*|gus|baner|bane|"
+     r"saekke|saek|ekstra|magnetkort|kort|dagkort|dagskort|dagsbilletter|dagsbillet|hold|moduler|modul|tilskuer\w*|gus|baner|bane|"
      r"loeft|bomloeft|rater|eksemplarer|boeger|bog|ruser|familie\w*|unge|studerende|gange)\b)", _count),
     # phrases
     (r"\bhele dagen\b|\ben hel dag\b|\b1 hel dag\b|\bheldag\w*|\bhele dage\b|\bwhole day\b|\bpr\.? dag\b"
@@ -202,7 +243,7 @@ _KW: Dict[Tuple[str, Any], str] = {
     "pinsedag holiday helligdagsbillet",
     ("day", "school_holiday"): "skoleferie skoleferien sommerferie sommerferien vinterferie "
     "vinterferien efteraarsferie efteraarsferien juleferie juleferien paaskeferie ferie ferien",
-    ("category", "barn"): "barn boern boernene barnet child children kid kids",
+    ("category", "barn"): "barn boern boernene barnet child children kid kids unger ungerne",
     ("category", "ung"): "ung unge ungdom ungdommen teenager teenagere youth studerende student "
     "studenter students",
     ("category", "voksen"): "voksen voksne adult adults",
@@ -230,6 +271,8 @@ _KW: Dict[Tuple[str, Any], str] = {
     ("weekly_hours", 30): "deltid deltidsplads",
     ("grade", 0): "boernehaveklasse",
     ("age", 0): "baby babyer babyen spaedbarn nyfoedt",
+    ("children", 2): "tvillinger tvillingerne tvillingepar",
+    ("children", 3): "trillinger trillingerne",
     ("age", 1): "vuggestue vuggestuen vuggestueplads vuggestuebarn",
 }
 KEYWORDS: Dict[str, Tuple[str, Any]] = {
@@ -272,5 +315,9 @@ STOPWORDS = frozenset(
     hvormeget mellem over under op ned ind ud price prices fee fees charge much many
     hello hi hey ok okay hva va hvaa hvormange koege koeges mor far mormor farmor morfar farfar bedstemor bedstefar
     mand kone kaereste fornyet forny fornye fornys ligge staa holde tage faa toemt toemme
-    toemmes hente hentet afhentet""".split()
+    toemmes hente hentet afhentet
+    bliver blive blev blevet kommer komme kom kommet tog tager taget varer varede vare
+    kooster kosster kostr koste kosterr koser kster kostet ka skulde hvd hvda hvormeget hvor
+    sige siger vaere vaeret hver hvert begge rabat rabatten rabatter soeskenderabat
+    soeskenderabatten soeskende gaar gik gaa gaaet hel vist nok omkring maaske maske ungefaer cirka sikkert regner tror faar""".split()
 )

@@ -50,7 +50,8 @@ PART_STRENGTH = 0.6          # ... and explains the word less
 # Words too vague to decide a row on their own ("for et hus på 150 m2"): they count little.
 WEAK_WORDS = frozenset("hus huset bolig boligen ting noget sted stedet gebyr gebyret afgift "
                        "afgiften pris leje lejen koster beholder beholderen beholdere container "
-                       "containeren aeldre".split())
+                       "containeren aeldre mistet tabt mistede tabte bortkommet raekkehus raekkehuset parcelhus "
+                       "parcelhuset villa villaen lejlighed lejligheden".split())
 WEAK_WEIGHT = 0.3
 SUFFIX_WEIGHT = 0.9          # "tandpleje" found at the end of "omsorgstandpleje"
 MAX_SUFFIX_MATCHES = 5
@@ -161,6 +162,9 @@ class SearchIndex:
         found: Set[str] = set()
         for word in self._join_compounds([fold(w) for w in words if w]):
             found.update(self._primary_synonym(word))
+            subject = _head_stripped(word)
+            if subject:
+                found.update(self.asked_terms([subject]))
             t = term(word)
             if t in self.terms:
                 found.add(t)
@@ -436,6 +440,10 @@ def _expand_cached(index_id: int, word: str) -> Tuple[Tuple[str, float], ...]:
     found = dict(_synonym_terms(index, word))
     if t in index.terms:
         found[t] = 1.0
+    subject = _head_stripped(word)
+    if subject:
+        for st, w in _expand_cached(index_id, subject):
+            found[st] = max(found.get(st, 0.0), w)
     if found:
         return tuple(found.items())
     parts = split_compound(word, index.words | set(index.synonyms), index.terms)
@@ -450,6 +458,26 @@ def _expand_cached(index_id: int, word: str) -> Tuple[Tuple[str, float], ...]:
     if endings:
         return tuple((term(w), SUFFIX_WEIGHT) for w in endings)
     return tuple(_fuzzy(index, word))
+
+
+# Heads that only say "the fee/price/rate of": "rottebekæmpelsesgebyret" is about rat control,
+# "grundskyldspromillen" about grundskyld, "tandplejetaksten" about tandpleje.
+_HEADS = ("gebyrerne", "gebyret", "gebyrer", "gebyr", "priserne", "prisen", "priser", "pris",
+          "taksterne", "taksten", "takster", "takst", "afgifterne", "afgiften", "afgifter",
+          "afgift", "promillen", "promille", "procenten", "procent", "satsen", "sats",
+          "betalingen", "betaling", "beloebet", "beloeb", "udgiften", "udgift")
+MIN_SUBJECT = 4
+
+
+def _head_stripped(word: str) -> Optional[str]:
+    """The subject of a "<subject>(s)<fee word>" compound, or None."""
+    for head in _HEADS:
+        if word.endswith(head) and len(word) - len(head) >= MIN_SUBJECT:
+            subject = word[:-len(head)]
+            if subject.endswith("s") and len(subject) > MIN_SUBJECT:
+                subject = subject[:-1]
+            return subject
+    return None
 
 
 def _compounds_ending_with(index: SearchIndex, word: str) -> List[str]:
