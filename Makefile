@@ -22,12 +22,13 @@ export PYTHONPATH := $(CURDIR)
 # Rasa expands ${DA_SPACY_MODEL} in config.yml; the resolver picks it once (see README).
 WITH_SPACY = DA_SPACY_MODEL="$${DA_SPACY_MODEL:-$$(cat $(SPACY))}"
 
-.PHONY: help setup run test train eval nlu-report bench report-unanswered lock clean unit e2e conversations
+.PHONY: help setup run run-prod test train eval nlu-report bench chaos report-unanswered lock clean unit e2e conversations
 
 help:
 	@echo "make run    start the bot: action server, Rasa and the chat page on http://127.0.0.1:8080/"
 	@echo "make test   run the whole test suite (sets up .venv, spaCy pipeline, database, model)"
-	@echo "optional:   make train | eval | nlu-report | bench | report-unanswered | lock | clean"
+	@echo "optional:   make train | eval | nlu-report | bench | chaos | report-unanswered | lock | clean"
+	@echo "            make run-prod  (PostgreSQL tracker store + Redis lock store, see deploy/prod.env)"
 
 # --- set-up -------------------------------------------------------------------------------
 $(STAMP): requirements.lock scripts/setup.sh
@@ -82,6 +83,17 @@ report-unanswered:
 conversations: setup $(MODEL)
 	@$(WITH_SPACY) $(RASA) test core --model $(MODEL) --stories tests/conversations \
 		--fail-on-prediction-errors --out results/conversations --no-plot
+
+# Production mode on this machine: PostgreSQL tracker store and app DB, Redis lock store.
+run-prod: setup $(MODEL)
+	@$(WITH_SPACY) $(PY) -m scripts.stack --env-file deploy/prod.env
+
+# Loopback load test: raw Rasa vs our turns, 1 vs 2 replicas (ratios, no assertions).
+bench: setup $(MODEL)
+	@$(WITH_SPACY) $(PY) -m scripts.bench --markdown var/bench-last.md
+
+chaos: setup $(MODEL)
+	@$(WITH_SPACY) $(PY) -m pytest tests/chaos -q
 
 lock:
 	@rm -rf /tmp/koege-lock && $${PYTHON:-python3.10} -m venv /tmp/koege-lock

@@ -6,15 +6,23 @@ Routes::
     GET  /static/...  widget.js, widget.css, page.css
     POST /api/chat    one chat turn (bot/chat.py)
     GET  /healthz     alive
-    GET  /readyz      Rasa and the action server reachable
+    GET  /readyz      Rasa, the action server and the database reachable
+    POST /api/feedback      thumbs up/down on one answer (bot/chat.py)
+    GET  /api/session       is the chat session logged in (bot/login.py)
+    POST /api/logout        end the chat session (bot/login.py)
+    GET  /login             "Log ind med MitID" (demo: pick a fictitious citizen)
+    POST /login/demo        the demo login form (bot/login.py)
+    GET  /staff             the phone-staff console; its JSON API under /staff/api/ (bot/staff/)
+    GET  /metrics     Prometheus metrics (bot/metrics.py; private peers or GATEWAY_METRICS_TOKEN)
 
 Everything the handlers need lives in the application under typed keys (bot/state.py);
-the HTTP client session for Rasa is opened and closed by a ``cleanup_ctx``, so importing
-this module connects to nothing. Only this package talks to the browser; Rasa stays private.
+the HTTP client session for Rasa, the database engine and the staff search index are
+opened and closed by ``cleanup_ctx`` entries, so importing this module connects to nothing. Only this package talks to the browser; Rasa stays private.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -23,12 +31,19 @@ from typing import AsyncIterator, Callable, Optional
 import aiohttp
 from aiohttp import web
 
-from bot import chat, health, security
+from bot import chat, health, login, metrics, security
+from bot.staff import handlers as staff_handlers
+from bot.staff.auth import StaffSessions
+from bot.staff.search import SearchIndex
+from bot.turns import TurnMemory
+from core.db import make_engine, make_session_factory
 from bot.config import GatewayConfig, split_urls
-from bot.rasa_client import RasaClient
+from bot.rasa_client import RasaClient, health_check_ctx
 from bot.ratelimit import RateLimiter
 from bot.sessions import MemorySessionStore, SessionManager, SessionStore
-from bot.state import CLOCK, CONFIG, HTTP, LIMITER, RASA, SESSIONS, SETTINGS
+from bot.state import (
+    CLOCK, CONFIG, DB, HTTP, LIMITER, RASA, SEARCH, SESSIONS, SETTINGS, STAFF_SESSIONS, TURNS,
+)
 from core.settings import Settings
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -47,8 +62,10 @@ def routes() -> web.RouteTableDef:
     table.get("/")(index)
     table.get("/favicon.ico")(favicon)
     table.post("/api/chat")(chat.chat_handler)
+    table.post("/api/feedback")(chat.feedback_handler)
     table.get("/healthz")(health.healthz)
     table.get("/readyz")(health.readyz)
+    table.get("/metrics")(metrics.metrics_handler)  # issue 7 (infra): Prometheus metrics
     table.static("/static", STATIC_DIR, follow_symlinks=False, show_index=False)
     return table
 
@@ -61,11 +78,38 @@ async def http_client_ctx(app: web.Application) -> AsyncIterator[None]:
         raise_for_status=False,
     )
     app[HTTP] = http
-    app[RASA] = RasaClient(http, config.rasa_urls, max_reply_bytes=config.max_reply_bytes)
+    # Issue 7 (infra): sticky routing, failover, circuit breakers and metrics per replica.
+    app[RASA] = RasaClient(
+        http,
+        config.rasa_urls,
+        max_reply_bytes=config.max_reply_bytes,
+        metrics=app[metrics.METRICS],
+        connect_timeout_seconds=config.connect_timeout_seconds,
+        failure_threshold=config.breaker_failures,
+        open_seconds=config.breaker_open_seconds,
+    )
     try:
         yield
     finally:
         await http.close()
+
+
+async def database_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The database engine (feedback, staff accounts, audit log) for the app's lifetime.
+
+    Nothing connects here; the schema comes from ``python -m core.db upgrade``."""
+    engine = make_engine(app[SETTINGS].database_url)
+    app[DB] = make_session_factory(engine)
+    try:
+        yield
+    finally:
+        engine.dispose()
+
+
+async def search_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The staff console's search index, built once in a worker thread."""
+    app[SEARCH] = await asyncio.to_thread(SearchIndex.build, app[SETTINGS].tariff_catalogue)
+    yield
 
 
 def create_app(
@@ -93,8 +137,20 @@ def create_app(
         idle_seconds=config.session_idle_seconds,
         absolute_seconds=config.session_absolute_seconds,
     )
-    app[LIMITER] = RateLimiter(config.session_rate_per_minute, config.ip_rate_per_minute, clock)
+    app[LIMITER] = RateLimiter(
+        config.session_rate_per_minute, config.ip_rate_per_minute, clock, per_login=config.staff_login_per_minute
+    )
+    app[TURNS] = TurnMemory()
+    app[STAFF_SESSIONS] = StaffSessions(
+        clock, idle_seconds=config.staff_idle_seconds, absolute_seconds=config.staff_absolute_seconds
+    )
     app.on_response_prepare.append(security.add_security_headers)
+    app[metrics.METRICS] = metrics.GatewayMetrics(config.rasa_urls)  # issue 7 (infra)
     app.cleanup_ctx.append(http_client_ctx)
+    app.cleanup_ctx.append(health_check_ctx)  # issue 7 (infra): probes Rasa replicas
+    app.cleanup_ctx.append(database_ctx)
+    app.cleanup_ctx.append(search_ctx)
     app.add_routes(routes())
+    login.add_routes(app)
+    staff_handlers.add_routes(app)
     return app

@@ -1,8 +1,10 @@
 """``POST /api/chat``: one citizen message in, the bot's messages out.
 
-Request: ``application/json`` ``{"message": "<text or a button payload>"}`` (other fields are
-ignored), at most 16 kB. Response (HTTP 200): ``{"messages": [{"text", "buttons": [{"title",
-"payload"}]}], "session_expired": bool}``. Input problems are 4xx with ``{"error": "<Danish>"}``;
+Request: ``application/json`` ``{"message": "<text or a button payload>", "shown": "<button
+title>"}`` (other fields are ignored), at most 16 kB. Response (HTTP 200): ``{"messages":
+[{"id", "text", "buttons": [{"title", "payload"}], "handover": bool}], "session_expired":
+bool}``; ``id`` names the answer for ``POST /api/feedback`` and ``handover`` marks a
+fallback/handover answer (logged as unanswered, shown with the phone number). Input problems are 4xx with ``{"error": "<Danish>"}``;
 Rasa trouble is never an error status, only the Danish apology.
 
 The conversation id (Rasa's ``sender``) and the metadata sent to Rasa come from the
@@ -17,7 +19,7 @@ import logging
 import re
 import time
 import unicodedata
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 from aiohttp import web
 
@@ -25,7 +27,9 @@ from bot import texts
 from bot.rasa_client import BotMessage, RasaUnavailable
 from bot.security import client_ip, is_https, json_error
 from bot.sessions import Resolved, Session, cookie_of, set_cookie
-from bot.state import CLOCK, CONFIG, LIMITER, RASA, SESSIONS, SETTINGS
+from bot import store
+from bot.state import CLOCK, CONFIG, DB, LIMITER, RASA, SESSIONS, SETTINGS, TURNS
+from bot.turns import is_giving_up
 from core.identity import IdentityError, issue_token, mask_cpr
 
 log = logging.getLogger(__name__)
@@ -59,8 +63,8 @@ def clean_text(raw: str) -> str:
     return _MANY_NEWLINES.sub("\n\n", "".join(kept)).strip()
 
 
-async def read_message(request: web.Request, max_bytes: int) -> str:
-    """The cleaned ``message`` of a chat request, or :class:`InputError`."""
+async def read_json(request: web.Request, max_bytes: int) -> Dict[str, Any]:
+    """The JSON object of a small API request, or :class:`InputError`."""
     if request.content_type != "application/json":
         raise InputError(415, texts.ERROR_CONTENT_TYPE)
     if request.content_length is not None and request.content_length > max_bytes:
@@ -77,10 +81,21 @@ async def read_message(request: web.Request, max_bytes: int) -> str:
         raise InputError(400, texts.ERROR_INVALID_JSON) from None
     if not isinstance(data, dict):
         raise InputError(400, texts.ERROR_INVALID_JSON)
+    return data
+
+
+async def read_message(request: web.Request, max_bytes: int) -> Tuple[str, str]:
+    """The cleaned ``message`` of a chat request and what the citizen saw (the button title
+    for a payload, else the message), or :class:`InputError`."""
+    data = await read_json(request, max_bytes)
     message = data.get("message")
     if not isinstance(message, str):
         raise InputError(400, texts.ERROR_WRONG_TYPE)
-    return clean_text(message)
+    text = clean_text(message)
+    shown = data.get("shown")
+    if text.startswith("/") and isinstance(shown, str) and clean_text(shown):
+        return text, clean_text(shown)[:200]
+    return text, text
 
 
 def rasa_metadata(request: web.Request, session: Session) -> Dict[str, Any]:
@@ -147,7 +162,7 @@ async def chat_handler(request: web.Request) -> web.Response:
     if not allowed:
         return _rate_limited(retry)
     try:
-        text = await read_message(request, app[CONFIG].max_body_bytes)
+        text, shown = await read_message(request, app[CONFIG].max_body_bytes)
     except InputError as exc:
         return json_error(exc.status, exc.message)
     resolved = await app[SESSIONS].resolve(cookie_of(request))
@@ -155,7 +170,61 @@ async def chat_handler(request: web.Request) -> web.Response:
     if not allowed:
         return _finish(request, _rate_limited(retry), resolved)
     messages = await answer(request, resolved.session, text)
+    rendered = await _render(request, resolved.session, shown, messages, typed=not text.startswith("/"))
     if resolved.expired:
-        messages.insert(0, BotMessage(texts.SESSION_EXPIRED))
-    body = {"messages": [m.to_json() for m in messages], "session_expired": resolved.expired}
+        notice = {**BotMessage(texts.SESSION_EXPIRED).to_json(), "id": None, "handover": False}
+        rendered.insert(0, notice)
+    body = {"messages": rendered, "session_expired": resolved.expired}
     return _finish(request, web.json_response(body), resolved)
+
+
+async def _render(
+    request: web.Request, session: Session, question: str, messages: List[BotMessage], typed: bool = True
+) -> List[Dict[str, Any]]:
+    """Messages as JSON with an ``id`` (for feedback) and a ``handover`` flag; a give-up
+    answer to a typed question (not a button click) is stored as unanswered for editors."""
+    turns = request.app[TURNS]
+    rendered: List[Dict[str, Any]] = []
+    gave_up = ""
+    for message in messages:
+        handover = is_giving_up(message.text)
+        if handover and not gave_up:
+            gave_up = message.text
+        message_id = turns.remember(session.conversation_id, question, message.text)
+        rendered.append({**message.to_json(), "id": message_id, "handover": handover})
+    factory = request.app.get(DB)
+    if gave_up and typed and question and factory is not None:
+        try:
+            await store.run(store.save_unanswered, factory, question, gave_up)
+        except Exception as exc:  # noqa: BLE001 - the citizen still gets the answer
+            log.warning("cannot store unanswered question: %s", type(exc).__name__)
+    return rendered
+
+
+async def feedback_handler(request: web.Request) -> web.Response:
+    """``POST /api/feedback`` ``{"id": "<message id>", "rating": "up" | "down"}``."""
+    app = request.app
+    allowed, retry = app[LIMITER].check_ip(client_ip(request))
+    if not allowed:
+        return _rate_limited(retry)
+    try:
+        data = await read_json(request, 1024)
+    except InputError as exc:
+        return json_error(exc.status, exc.message)
+    rating = {"up": 1, "down": -1}.get(str(data.get("rating")))
+    if rating is None:
+        return json_error(400, texts.ERROR_BAD_RATING)
+    session = await app[SESSIONS].peek(cookie_of(request))
+    message_id = data.get("id")
+    turn = (
+        app[TURNS].get(message_id, session.conversation_id)
+        if session is not None and isinstance(message_id, str)
+        else None
+    )
+    if turn is None:
+        return json_error(404, texts.ERROR_UNKNOWN_MESSAGE)
+    factory = app.get(DB)
+    if factory is None:
+        return json_error(503, texts.ERROR_INTERNAL)
+    await store.run(store.save_feedback, factory, message_id, rating, turn.question, turn.answer)
+    return web.json_response({"ok": True, "text": texts.FEEDBACK_THANKS})

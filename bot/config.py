@@ -27,6 +27,10 @@ class GatewayConfig:
     session_idle_seconds: int = 30 * 60
     session_absolute_seconds: int = 8 * 60 * 60
     max_sessions: int = 100_000
+    # Staff console logins: 15 minutes idle, 10 hours in all (a working day).
+    staff_idle_seconds: int = 15 * 60
+    staff_absolute_seconds: int = 10 * 60 * 60
+    staff_login_per_minute: int = 10
     session_rate_per_minute: int = 20
     ip_rate_per_minute: int = 60
     # Peers whose X-Forwarded-Proto / X-Forwarded-For we believe (a reverse proxy's IPs).
@@ -35,6 +39,14 @@ class GatewayConfig:
     allowed_origins: FrozenSet[str] = field(default_factory=frozenset)
     # Rasa replicas; empty means settings.rasa_url (which may list several, comma-separated).
     rasa_urls: Tuple[str, ...] = ()
+    # --- scale-out (issue 7, infra): used by bot/rasa_client.py and bot/routing.py ---------
+    # A replica that does not accept the connection in this time is skipped (fail over).
+    connect_timeout_seconds: float = 0.5
+    # Consecutive failures that open a replica's circuit breaker, and how long it stays open.
+    breaker_failures: int = 2
+    breaker_open_seconds: float = 5.0
+    # Background health probes of the replicas (only with several; 0 turns them off).
+    health_interval_seconds: float = 2.0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "GatewayConfig":

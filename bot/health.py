@@ -1,7 +1,9 @@
-"""``/healthz`` (this process is alive) and ``/readyz`` (Rasa and the action server answer).
+"""``/healthz`` (this process is alive) and ``/readyz`` (Rasa, the action server and the
+database answer).
 
 ``/readyz`` asks every Rasa replica ``GET /`` (``/status`` needs Rasa's auth token when one
-is set) and the action server ``GET /health``, concurrently, each with a short timeout, and
+is set) and the action server ``GET /health``, and the database ``SELECT 1`` plus "is the
+schema at the newest migration" (in a thread), concurrently, each with a short timeout, and
 answers 200 when all are up or 503 naming what is down. Meant for load balancers and
 ``scripts/stack.py``; it reveals no internal addresses.
 """
@@ -9,12 +11,15 @@ answers 200 when all are up or 503 naming what is down. Meant for load balancers
 from __future__ import annotations
 
 import asyncio
-from typing import Dict, Tuple
+from typing import Dict
 
 import aiohttp
 from aiohttp import web
 
-from bot.state import CONFIG, HTTP, SETTINGS
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.state import CONFIG, DB, HTTP, SETTINGS
+from core.db import current_revisions, head_revisions, ping
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -29,6 +34,26 @@ async def _probe(http: aiohttp.ClientSession, url: str, timeout: float) -> bool:
         return False
 
 
+def _database_state(factory) -> str:
+    engine = factory.kw["bind"]
+    if not ping(engine):
+        return "down"
+    try:
+        return "ok" if set(current_revisions(engine)) == set(head_revisions()) else "not migrated"
+    except SQLAlchemyError:
+        return "down"
+
+
+async def _probe_database(app: web.Application, timeout: float) -> str:
+    factory = app.get(DB)
+    if factory is None:
+        return "down"
+    try:
+        return await asyncio.wait_for(asyncio.to_thread(_database_state, factory), timeout)
+    except asyncio.TimeoutError:
+        return "down"
+
+
 async def readyz(request: web.Request) -> web.Response:
     app = request.app
     config, http = app[CONFIG], app[HTTP]
@@ -38,10 +63,11 @@ async def readyz(request: web.Request) -> web.Response:
         name = "rasa" if len(config.rasa_urls) == 1 else f"rasa-{index + 1}"
         targets[name] = f"{base}/"
     targets["actions"] = f"{app[SETTINGS].action_server_url.rstrip('/')}/health"
-    results: Tuple[bool, ...] = tuple(
-        await asyncio.gather(*(_probe(http, url, timeout) for url in targets.values()))
+    *results, database = await asyncio.gather(
+        *(_probe(http, url, timeout) for url in targets.values()), _probe_database(app, timeout)
     )
     checks = {name: "ok" if up else "down" for name, up in zip(targets, results)}
-    ready = all(results)
+    checks["database"] = database
+    ready = all(value == "ok" for value in checks.values())
     body = {"status": "ready" if ready else "unavailable", "checks": checks}
     return web.json_response(body, status=200 if ready else 503)

@@ -68,14 +68,21 @@ class TokenBuckets:
 
 
 class RateLimiter:
-    """The gateway's two limits: per session and per client IP."""
+    """The gateway's limits: chat messages per session and per client IP, logins per IP."""
 
-    def __init__(self, per_session: int, per_ip: int, clock: Clock, period_seconds: float = 60.0):
+    def __init__(
+        self, per_session: int, per_ip: int, clock: Clock, period_seconds: float = 60.0, per_login: int = 10
+    ):
         self.sessions = TokenBuckets(per_session, period_seconds, clock)
         self.ips = TokenBuckets(per_ip, period_seconds, clock)
+        self.logins = TokenBuckets(per_login, period_seconds, clock)
 
     def check_ip(self, ip: str) -> Tuple[bool, float]:
         return self.ips.take(ip)
 
     def check_session(self, session_key: str) -> Tuple[bool, float]:
         return self.sessions.take(session_key)
+
+    def check_login(self, ip: str) -> Tuple[bool, float]:
+        """Staff and demo logins: a much smaller budget per client IP (password guessing)."""
+        return self.logins.take(ip)

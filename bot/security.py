@@ -4,7 +4,7 @@
   files, 404s and errors): a strict Content-Security-Policy without inline script or
   third-party origins, ``nosniff``, ``Referrer-Policy``, HSTS only over HTTPS, and
   ``Cache-Control: no-store`` on the API.
-* :func:`csrf_middleware`: every unsafe request to ``/api/`` must carry
+* :func:`csrf_middleware`: every unsafe request to ``/api/`` or ``/staff/api/`` must carry
   ``X-Requested-With: koege-chat`` (a header a cross-site form cannot send and a cross-site
   script cannot send without a CORS preflight we never grant) and, when the browser sends
   ``Origin``, it must be our own origin (or a configured one).
@@ -31,9 +31,9 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 CSRF_HEADER = "X-Requested-With"
 CSRF_VALUE = "koege-chat"
-API_PREFIX = "/api/"
+API_PREFIXES = ("/api/", "/staff/api/")
 CHAT_PATH = "/api/chat"
-NO_STORE_PATHS = ("/api/", "/healthz", "/readyz")
+NO_STORE_PATHS = ("/api/", "/staff", "/login", "/healthz", "/readyz")
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 CONTENT_SECURITY_POLICY = (
@@ -114,7 +114,7 @@ async def add_security_headers(request: web.Request, response: web.StreamRespons
 
 @web.middleware
 async def csrf_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    if request.method in UNSAFE_METHODS and request.path.startswith(API_PREFIX):
+    if request.method in UNSAFE_METHODS and request.path.startswith(API_PREFIXES):
         if request.headers.get(CSRF_HEADER) != CSRF_VALUE or not origin_allowed(request):
             log.info(
                 "rejected %s %s: csrf header %s, origin %r",

@@ -36,6 +36,7 @@ class Session:
     created_at: float
     last_seen: float
     citizen_ref: Optional[str] = None
+    citizen_name: Optional[str] = None
 
     @property
     def is_verified(self) -> bool:
@@ -140,16 +141,27 @@ class SessionManager:
         session, value = await self._create(now)
         return Resolved(session, value, is_new=True, expired=had_cookie)
 
-    async def verify_identity(self, cookie_value: str, citizen_ref: str) -> Resolved:
+    async def verify_identity(
+        self, cookie_value: Optional[str], citizen_ref: str, citizen_name: Optional[str] = None
+    ) -> Resolved:
         """Hook for the coming login: mark the session verified under a *new* cookie value
         (so a session id planted before the login is useless afterwards). The conversation
         continues; the caller sets the returned cookie."""
         current = await self.resolve(cookie_value)
         await self.store.delete(current.session.key)
         value = secrets.token_urlsafe(32)
-        upgraded = replace(current.session, key=session_key(value), citizen_ref=citizen_ref)
+        upgraded = replace(
+            current.session, key=session_key(value), citizen_ref=citizen_ref, citizen_name=citizen_name
+        )
         await self.store.put(upgraded)
         return Resolved(upgraded, value, is_new=True, expired=current.expired)
+
+    async def peek(self, cookie_value: Optional[str]) -> Optional[Session]:
+        """The live session for ``cookie_value`` without touching or creating one."""
+        if not cookie_value or not _COOKIE_VALUE.match(cookie_value):
+            return None
+        found = await self.store.get(session_key(cookie_value))
+        return found if found is not None and self.is_alive(found) else None
 
     async def end(self, cookie_value: Optional[str]) -> None:
         """Forget a session (logout)."""

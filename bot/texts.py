@@ -29,6 +29,23 @@ SESSION_EXPIRED = (
     "Jeg kan ikke se, hvad vi skrev før, så stil gerne dit spørgsmål igen."
 )
 
+# Beginnings of the bot's fallback and handover answers (domain.yml: utter_handover,
+# utter_handover_office, utter_did_you_mean, utter_default) and the gateway's NO_ANSWER:
+# such an answer is logged as unanswered and the widget shows the phone number prominently.
+GIVE_UP_MARKERS = (
+    "Det kan jeg desværre ikke svare sikkert på",
+    "Jeg er ikke helt sikker på, hvad du mener",
+    "Undskyld, det forstod jeg ikke helt",
+    "Det har jeg desværre ikke et svar på",
+)
+
+# --- login (demo MitID) and feedback ------------------------------------------------------
+LOGGED_IN = "Du er nu logget ind som {name}. Spørg fx: \"Hvad skylder jeg?\""
+LOGGED_OUT = "Du er logget ud."
+FEEDBACK_THANKS = "Tak for din vurdering."
+ERROR_UNKNOWN_MESSAGE = "Svaret kan ikke længere vurderes. Det er for gammelt eller fra en anden samtale."
+ERROR_BAD_RATING = "Vurderingen skal være op eller ned."
+
 # --- error bodies (``{"error": ...}`` with a 4xx status) ----------------------------------
 ERROR_INVALID_JSON = "Beskeden kunne ikke læses. Genindlæs siden, og prøv igen."
 ERROR_WRONG_TYPE = "Beskeden skal være tekst."

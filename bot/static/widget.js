@@ -3,8 +3,9 @@
  *
  * Embedded with one tag: <script src="/static/widget.js" defer></script>
  * Vanilla JavaScript, no framework, no third-party origin. It talks only to the gateway
- * (POST /api/chat, same origin, session cookie); every text is inserted with textContent.
- * The rendered conversation is kept in sessionStorage so a reload shows the history.
+ * (POST /api/chat, /api/feedback, /api/logout, GET /api/session; same origin, session
+ * cookie); every text is inserted with textContent. The rendered conversation is kept in
+ * sessionStorage so a reload shows the history. "Log ind med MitID" goes to /login.
  */
 (function () {
   "use strict";
@@ -28,10 +29,29 @@
     bot: "Assistenten skrev:",
     notice: "Besked:",
     choices: "Svarmuligheder",
+    login: "Log ind med MitID",
+    loginHint: "Log ind for at se din egen saldo og dine betalings-ID'er.",
+    loggedInAs: "Logget ind som ",
+    loggedIn: "Du er nu logget ind som {name}. Spørg fx: \"Hvad skylder jeg?\"",
+    logout: "Log ud",
+    loggedOut: "Du er logget ud.",
+    rateUp: "Godt svar",
+    rateDown: "Dårligt svar",
+    rateGroup: "Var svaret nyttigt?",
+    rated: "Tak for din vurdering.",
+    handover: "Vil du tale med en medarbejder? Ring til Opkrævningen:",
+    phone: "5667 2450",
+    phoneHref: "tel:+4556672450",
+    sessionExpired: "Din tidligere samtale er udløbet, så jeg har startet en ny. Jeg kan ikke se, hvad vi skrev før, så stil gerne dit spørgsmål igen.",
     technicalError: "Beklager, jeg kan ikke svare lige nu på grund af en teknisk fejl. Prøv igen om lidt, eller ring til Opkrævningen på tlf. 5667 2450."
   };
 
   var API_URL = "/api/chat";
+  var FEEDBACK_URL = "/api/feedback";
+  var SESSION_URL = "/api/session";
+  var LOGOUT_URL = "/api/logout";
+  var LOGIN_PATH = "/login";
+  var CHECK_EVERY_MS = 60000;
   var STORAGE_KEY = "koege-chat-v1";
   var MAX_STORED = 200;
   var MAX_CHARS = 1000;
@@ -39,7 +59,7 @@
   var script = document.currentScript;
   var baseUrl = script && script.src ? script.src : window.location.href;
 
-  var state = { open: false, messages: [] };
+  var state = { open: false, messages: [], user: null, expiredShown: false };
   var busy = false;
   var ui = {};
 
@@ -53,6 +73,7 @@
           return m && typeof m.text === "string" && typeof m.from === "string";
         });
         state.open = data.open === true;
+        state.user = typeof data.user === "string" ? data.user : null;
       }
     } catch (e) { /* storage unavailable (private mode): start empty */ }
   }
@@ -105,6 +126,22 @@
     header.appendChild(title);
     header.appendChild(close);
 
+    var account = el("div", "kc-account");
+    var who = el("p", "kc-who");
+    who.hidden = true;
+    var login = el("a", "kc-login", TEXTS.login);
+    login.href = new URL(LOGIN_PATH, baseUrl).href;
+    login.setAttribute("aria-describedby", "kc-login-hint");
+    var loginHint = el("span", "kc-sr", TEXTS.loginHint);
+    loginHint.id = "kc-login-hint";
+    var logout = el("button", "kc-logout", TEXTS.logout);
+    logout.type = "button";
+    logout.hidden = true;
+    account.appendChild(who);
+    account.appendChild(login);
+    account.appendChild(loginHint);
+    account.appendChild(logout);
+
     var log = el("div", "kc-log");
     log.setAttribute("role", "log");
     log.setAttribute("aria-live", "polite");
@@ -138,6 +175,7 @@
     form.appendChild(hint);
 
     panel.appendChild(header);
+    panel.appendChild(account);
     panel.appendChild(log);
     panel.appendChild(status);
     panel.appendChild(form);
@@ -146,7 +184,8 @@
     document.body.appendChild(root);
 
     ui = { root: root, launcher: launcher, panel: panel, close: close, log: log,
-           status: status, form: form, input: input, send: send };
+           status: status, form: form, input: input, send: send,
+           who: who, login: login, logout: logout };
   }
 
   // --- rendering ----------------------------------------------------------------------
@@ -175,8 +214,64 @@
       });
       item.appendChild(group);
     }
+    if (message.handover) { item.appendChild(handoverBox()); }
+    if (message.from === "bot" && typeof message.id === "string") { item.appendChild(ratingGroup(message)); }
     ui.log.appendChild(item);
     ui.log.scrollTop = ui.log.scrollHeight;
+  }
+
+  function handoverBox() {
+    var box = el("p", "kc-handover", TEXTS.handover + " ");
+    var link = el("a", "kc-phone", "tlf. " + TEXTS.phone);
+    link.href = TEXTS.phoneHref;
+    box.appendChild(link);
+    return box;
+  }
+
+  function ratingGroup(message) {
+    var group = el("div", "kc-rate");
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-label", TEXTS.rateGroup);
+    // Visible words, not emoji: every system has the font, and the name is what is seen.
+    [["up", TEXTS.rateUp, "\u25B2 "], ["down", TEXTS.rateDown, "\u25BC "]].forEach(function (r) {
+      var b = el("button", "kc-rate-btn kc-rate-" + r[0]);
+      b.type = "button";
+      b.setAttribute("aria-pressed", message.rating === r[0] ? "true" : "false");
+      b.appendChild(el("span", "kc-rate-icon", r[2])).setAttribute("aria-hidden", "true");
+      b.appendChild(document.createTextNode(r[1]));
+      b.addEventListener("click", function () { rate(message, r[0], group); });
+      group.appendChild(b);
+    });
+    var done = el("span", "kc-rated", message.rating ? TEXTS.rated : "");
+    done.setAttribute("aria-live", "polite");
+    group.appendChild(done);
+    return group;
+  }
+
+  function rate(message, rating, group) {
+    fetch(FEEDBACK_URL, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-Requested-With": "koege-chat" },
+      body: JSON.stringify({ id: message.id, rating: rating })
+    }).then(function (response) {
+      return response.json().then(function (body) { return { ok: response.ok, body: body }; },
+                                  function () { return { ok: false, body: null }; });
+    }).then(function (result) {
+      var done = group.querySelector(".kc-rated");
+      if (result.ok) {
+        message.rating = rating;
+        save();
+        Array.prototype.forEach.call(group.querySelectorAll("button"), function (b) {
+          b.setAttribute("aria-pressed", b.classList.contains("kc-rate-" + rating) ? "true" : "false");
+        });
+        done.textContent = TEXTS.rated;
+      } else {
+        done.textContent = result.body && typeof result.body.error === "string" ? result.body.error : TEXTS.technicalError;
+      }
+    }, function () {
+      group.querySelector(".kc-rated").textContent = TEXTS.technicalError;
+    });
   }
 
   function renderAll() {
@@ -222,8 +317,10 @@
       body.messages.forEach(function (m, i) {
         if (!m || typeof m.text !== "string") { return; }
         var notice = body.session_expired === true && i === 0;
+        if (notice && state.expiredShown) { state.expiredShown = false; return; }
         add({ from: notice ? "notice" : "bot", text: m.text,
-              buttons: Array.isArray(m.buttons) ? m.buttons : [] });
+              buttons: Array.isArray(m.buttons) ? m.buttons : [],
+              id: typeof m.id === "string" ? m.id : undefined, handover: m.handover === true });
       });
       return;
     }
@@ -234,12 +331,14 @@
   function post(message, shown) {
     if (busy) { return; }
     if (shown) { add({ from: "user", text: shown }); }
+    var payload = { message: message };
+    if (shown && shown !== message) { payload.shown = shown; }
     setBusy(true);
     fetch(API_URL, {
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-Requested-With": "koege-chat" },
-      body: JSON.stringify({ message: message })
+      body: JSON.stringify(payload)
     }).then(function (response) {
       return response.json().then(function (body) {
         return { status: response.status, body: body };
@@ -270,12 +369,66 @@
     ui.input.focus();
   }
 
+  // --- login state and session expiry -----------------------------------------------
+  function showAccount(info) {
+    var verified = info && info.verified === true && typeof info.name === "string";
+    ui.who.hidden = !verified;
+    ui.who.textContent = verified ? TEXTS.loggedInAs + info.name : "";
+    ui.login.hidden = verified;
+    ui.logout.hidden = !verified;
+  }
+
+  function checkSession() {
+    fetch(SESSION_URL, { credentials: "same-origin", headers: { "X-Requested-With": "koege-chat" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (info) {
+        if (!info) { return; }
+        showAccount(info);
+        var name = info.verified === true && typeof info.name === "string" ? info.name : null;
+        if (name && state.user !== name) {
+          state.user = name;
+          add({ from: "notice", text: TEXTS.loggedIn.replace("{name}", name) });
+        } else if (!info.active && state.messages.some(function (m) { return m.from === "user"; })) {
+          // The server ended our conversation (idle or absolute expiry): say so now.
+          var last = state.messages[state.messages.length - 1];
+          if (!(last && last.text === TEXTS.sessionExpired)) {
+            add({ from: "notice", text: TEXTS.sessionExpired });
+            state.expiredShown = true;
+          }
+          state.user = null;
+          save();
+        } else if (!name && state.user) {
+          state.user = null;
+          save();
+        }
+      }, function () { /* offline: try again later */ });
+  }
+
+  function doLogout() {
+    fetch(LOGOUT_URL, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-Requested-With": "koege-chat" },
+      body: "{}"
+    }).then(function () {
+      state.user = null;
+      add({ from: "notice", text: TEXTS.loggedOut });
+      showAccount(null);
+      ui.login.focus();
+    }, function () { add({ from: "notice", text: TEXTS.technicalError }); });
+  }
+
   // --- wiring -------------------------------------------------------------------------
   function wire() {
     ui.launcher.addEventListener("click", function () {
       if (state.open) { close(); } else { open(true); }
     });
     ui.close.addEventListener("click", close);
+    ui.logout.addEventListener("click", doLogout);
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "visible") { checkSession(); }
+    });
+    window.setInterval(function () { if (state.open) { checkSession(); } }, CHECK_EVERY_MS);
     ui.panel.addEventListener("keydown", function (event) {
       if (event.key === "Escape") { event.preventDefault(); close(); }
     });
@@ -297,7 +450,13 @@
     load();
     renderAll();
     wire();
-    if (state.open) { open(false); }
+    var afterLogin = /[?&]login=1\b/.test(window.location.search);
+    if (afterLogin) {
+      state.open = true;
+      try { window.history.replaceState(null, "", window.location.pathname); } catch (e) { /* old browser */ }
+    }
+    if (state.open) { open(afterLogin); }
+    checkSession();
   }
 
   if (document.readyState === "loading") {

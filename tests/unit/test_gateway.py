@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import shutil
 import re
 import socket
 import sys
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 import pytest
@@ -27,6 +29,8 @@ from bot.rasa_client import RasaClient, replica_order
 from bot.security import CONTENT_SECURITY_POLICY
 from bot.sessions import COOKIE_NAME
 from bot.state import SESSIONS, SETTINGS
+from core.db import make_engine, make_session_factory, upgrade_database
+from core.ledger import seed_demo
 from core.identity import verify_token
 from core.settings import load_settings
 
@@ -137,13 +141,32 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
+@pytest.fixture(scope="session")
+def migrated_db(tmp_path_factory) -> Path:
+    """A SQLite file at the newest migration, copied by each test that needs a database."""
+    path = tmp_path_factory.mktemp("gateway-db") / "template.db"
+    upgrade_database(f"sqlite:///{path}")
+    engine = make_engine(f"sqlite:///{path}")
+    seed_demo(make_session_factory(engine))  # the ledger's fictitious demo citizens
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def db_url(migrated_db, tmp_path) -> str:
+    target = tmp_path / "gateway.db"
+    shutil.copy(migrated_db, target)
+    return f"sqlite:///{target}"
+
+
 @pytest_asyncio.fixture
-async def gateway(aiohttp_client, clock):
+async def gateway(aiohttp_client, clock, db_url):
     """``await gateway(rasa_url, **config)`` -> a test client of a fresh gateway."""
 
     async def make(rasa_url: str, actions: Optional[str] = None, **config: Any):
         settings = load_settings(
-            {"RASA_URL": rasa_url, "ACTION_SERVER_URL": actions or dead_url(), "IDENTITY_SECRET": SECRET}
+            {"RASA_URL": rasa_url, "ACTION_SERVER_URL": actions or dead_url(), "IDENTITY_SECRET": SECRET,
+             "DATABASE_URL": db_url}
         )
         config.setdefault("rasa_timeout_seconds", 3.0)
         config.setdefault("probe_timeout_seconds", 1.0)
@@ -173,6 +196,9 @@ async def test_round_trip_returns_rasa_text_and_buttons(gateway, rasa):
     client = await gateway(rasa.url)
     resp, body = await chat(client, "Hvordan betaler jeg?")
     assert resp.status == 200
+    ids = [m.pop("id") for m in body["messages"]]
+    assert all(isinstance(i, str) and len(i) >= 16 for i in ids) and len(set(ids)) == 2
+    assert [m.pop("handover") for m in body["messages"]] == [False, False]
     assert body["messages"] == [
         {"text": "rasa svarer: Hvordan betaler jeg?", "buttons": []},
         {
@@ -590,21 +616,33 @@ async def test_readyz_503_when_rasa_down(gateway, actions_url):
     client = await gateway(dead_url(), actions=actions_url)
     resp = await client.get("/readyz")
     assert resp.status == 503
-    assert (await resp.json())["checks"] == {"rasa": "down", "actions": "ok"}
+    assert (await resp.json())["checks"] == {"rasa": "down", "actions": "ok", "database": "ok"}
 
 
 async def test_readyz_503_when_actions_down(gateway, rasa):
     client = await gateway(rasa.url)
     resp = await client.get("/readyz")
     assert resp.status == 503
-    assert (await resp.json())["checks"] == {"rasa": "ok", "actions": "down"}
+    assert (await resp.json())["checks"] == {"rasa": "ok", "actions": "down", "database": "ok"}
 
 
 async def test_readyz_200_when_all_up(gateway, rasa, actions_url):
     client = await gateway(rasa.url, actions=actions_url)
     resp = await client.get("/readyz")
     assert resp.status == 200
-    assert (await resp.json()) == {"status": "ready", "checks": {"rasa": "ok", "actions": "ok"}}
+    assert (await resp.json()) == {"status": "ready", "checks": {"rasa": "ok", "actions": "ok", "database": "ok"}}
+
+
+async def test_readyz_503_when_database_not_migrated_or_down(gateway, rasa, actions_url, monkeypatch):
+    client = await gateway(rasa.url, actions=actions_url)
+    monkeypatch.setattr("bot.health.current_revisions", lambda engine: ("0001_tariff_catalogue",))
+    resp = await client.get("/readyz")
+    assert resp.status == 503
+    assert (await resp.json())["checks"]["database"] == "not migrated"
+    monkeypatch.setattr("bot.health.ping", lambda engine: False)
+    resp = await client.get("/readyz")
+    assert resp.status == 503
+    assert (await resp.json())["checks"]["database"] == "down"
 
 
 # --- logging ----------------------------------------------------------------------------------

@@ -1,0 +1,141 @@
+"""Citizen login ("Log ind med MitID") and the widget's view of its own session.
+
+In demo mode (``KOEGE_DEMO_MODE``, the default) ``GET /login`` is a demo login page that
+lists the fictitious demo citizens of the ledger (:mod:`bot.citizens`); choosing one marks the chat
+session verified under a new cookie value and returns to the page the widget lives on.
+Without demo mode the page says MitID is not configured: a real MitID broker (OIDC) goes
+here, ending in the same :meth:`SessionManager.verify_identity` call.
+
+The login form is protected by a token bound to the chat session (HMAC of the session key)
+and by an Origin check; the session cookie is SameSite=Strict besides.
+
+JSON for the widget: ``GET /api/session`` (logged in? as whom?) and ``POST /api/logout``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import html
+import logging
+
+from aiohttp import web
+
+from bot import citizens, store, texts
+from bot.security import is_https, origin_allowed
+from bot.sessions import Resolved, cookie_of, set_cookie
+from bot.state import CONFIG, DB, SESSIONS, SETTINGS
+
+log = logging.getLogger(__name__)
+
+RETURN_TO = "/"
+
+
+def form_token(request: web.Request, session_key: str) -> str:
+    secret = request.app[SETTINGS].identity_secret.encode("utf-8")
+    return hmac.new(secret, f"login|{session_key}".encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def _page(title: str, body: str, status: int = 200) -> web.Response:
+    document = f"""<!doctype html>
+<html lang="da">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>{html.escape(title)} – Køge Kommune</title>
+  <link rel="stylesheet" href="/static/page.css">
+  <link rel="stylesheet" href="/static/login.css">
+</head>
+<body>
+  <header class="site-header"><p class="site-name">Køge Kommune</p></header>
+  <main id="indhold" class="page">
+{body}
+  </main>
+</body>
+</html>
+"""
+    return web.Response(text=document, content_type="text/html", status=status,
+                        headers={"Cache-Control": "no-store"})
+
+
+def _finish(request: web.Request, response: web.StreamResponse, resolved: Resolved) -> None:
+    if resolved.is_new:
+        set_cookie(response, resolved, secure=is_https(request), max_age=request.app[CONFIG].session_absolute_seconds)
+
+
+async def login_page(request: web.Request) -> web.Response:
+    if not request.app[SETTINGS].demo_mode:
+        return _page("Log ind", "<h1>Log ind med MitID</h1>\n<p>Login med MitID er ikke sat op på denne server. "
+                     f"Ring til Opkrævningen på tlf. {texts.OFFICE_PHONE}.</p>", status=503)
+    resolved = await request.app[SESSIONS].resolve(cookie_of(request))
+    token = form_token(request, resolved.session.key)
+    items = []
+    for c in await store.run(citizens.demo_citizens, request.app[DB]):
+        note = f' <span class="login-note">({html.escape(c.note)})</span>' if c.note else ""
+        items.append(
+            '    <li><form method="post" action="/login/demo">'
+            f'<input type="hidden" name="csrf" value="{token}">'
+            f'<input type="hidden" name="citizen" value="{html.escape(c.ref)}">'
+            f'<button type="submit" class="login-choice">Log ind som {html.escape(c.name)}</button>{note}'
+            "</form></li>"
+        )
+    body = (
+        "    <h1>Log ind med MitID (demo)</h1>\n"
+        '    <p class="demo-note">Dette er en demo. Der bruges ikke rigtigt MitID, og alle personer herunder er '
+        "opdigtede. Vælg en demoborger for at se, hvordan chatten viser din saldo efter login.</p>\n"
+        '    <ul class="login-list">\n' + "\n".join(items) + "\n    </ul>\n"
+        f'    <p><a href="{RETURN_TO}">Tilbage uden at logge ind</a></p>'
+    )
+    response = _page("Log ind med MitID (demo)", body)
+    _finish(request, response, resolved)
+    return response
+
+
+async def demo_login(request: web.Request) -> web.StreamResponse:
+    if not request.app[SETTINGS].demo_mode:
+        raise web.HTTPNotFound()
+    if not origin_allowed(request):
+        raise web.HTTPForbidden(text=texts.ERROR_FORBIDDEN)
+    form = await request.post()
+    cookie = cookie_of(request)
+    current = await request.app[SESSIONS].peek(cookie)
+    token = form.get("csrf")
+    if current is None or not isinstance(token, str) or not hmac.compare_digest(token, form_token(request, current.key)):
+        # Expired while on the login page, or a forged form: back to the login page.
+        raise web.HTTPSeeOther("/login")
+    citizen = await store.run(
+        citizens.demo_citizen, request.app[DB], request.app[SETTINGS], str(form.get("citizen", ""))[:64]
+    )
+    if citizen is None:
+        raise web.HTTPSeeOther("/login")
+    upgraded = await request.app[SESSIONS].verify_identity(cookie, citizen.ref, citizen.name)
+    log.info("demo login as %s", citizen.ref)
+    response = web.HTTPSeeOther(RETURN_TO + "?login=1")
+    _finish(request, response, upgraded)
+    raise response
+
+
+async def session_info(request: web.Request) -> web.Response:
+    session = await request.app[SESSIONS].peek(cookie_of(request))
+    config = request.app[CONFIG]
+    return web.json_response({
+        "active": session is not None,
+        "verified": bool(session and session.is_verified),
+        "name": session.citizen_name if session and session.is_verified else None,
+        "demo_mode": request.app[SETTINGS].demo_mode,
+        "idle_seconds": config.session_idle_seconds,
+    })
+
+
+async def logout(request: web.Request) -> web.Response:
+    await request.app[SESSIONS].end(cookie_of(request))
+    response = web.json_response({"messages": [{"text": texts.LOGGED_OUT, "buttons": []}]})
+    response.del_cookie("koege_session", path="/")
+    return response
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/login", login_page)
+    app.router.add_post("/login/demo", demo_login)
+    app.router.add_get("/api/session", session_info)
+    app.router.add_post("/api/logout", logout)
