@@ -11,8 +11,13 @@ from tests.browser.helpers import ask, axe_violations, bot_texts
 
 pytestmark = pytest.mark.browser
 
-# Unclear enough for NLU to fall back ("Mente du …?" with buttons); tried in order.
-UNCLEAR_QUESTIONS = ("gebyr", "Jeg har et spørgsmål om noget med penge", "regning hjælp")
+# Questions answered with quick-reply buttons, tried in order: price questions whose answer
+# depends on something not said (the tariff module asks with buttons), then messages unclear
+# enough for NLU to fall back to "Mente du …?".
+UNCLEAR_QUESTIONS = (
+    "Hvad koster et pas?", "Hvad koster en skraldespand?",
+    "gebyr", "Jeg har et spørgsmål om noget med penge", "regning hjælp",
+)
 
 
 def test_widget_is_accessible_and_keyboard_operable(page, browser_stack, axe_source, artifacts):
@@ -39,7 +44,7 @@ def test_conversation_quick_reply_reload_and_thumbs_down(page, browser_stack, ar
     assert "automatiske assistent" in first
     second = ask(page, "Hvem sender regningen for renovation?")
     assert "Affaldskontoret" in second and "5667 2432" in second
-    # An unclear question: the bot answers "Mente du …?" with quick-reply buttons.
+    # A question the bot answers with quick-reply buttons.
     for question in UNCLEAR_QUESTIONS:
         ask(page, question)
         if page.locator(".kc-choice:not([disabled])").count():
