@@ -220,6 +220,19 @@ async def test_personal_answer_helper(wired, settings):
     assert account.personal_answer(make_tracker("x", "faq_late_payment"), "consequences") is None
 
 
+async def test_faq_on_late_payment_is_personal_only_when_verified(wired, settings):
+    from actions.faq import ActionAnswerFaq
+
+    question = "hvad sker der hvis jeg ikke betaler"
+    personal, _ = await run(ActionAnswerFaq(), make_tracker(question, "faq_late_payment",
+                                                            token=token_for(wired, settings)))
+    general, _ = await run(ActionAnswerFaq(), make_tracker(question, "faq_late_payment"))
+    assert texts(personal) == account.personal_answer(
+        make_tracker(question, "faq_late_payment", token=token_for(wired, settings)), "consequences")
+    assert "Demo Borger" not in texts(general) and "Kilde:" in texts(general)
+    assert texts(general) != texts(personal)
+
+
 # --- instalment-plan form ------------------------------------------------------------------------
 
 
