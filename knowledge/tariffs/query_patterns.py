@@ -112,6 +112,9 @@ N = r"(" + NUM + r")"
 _UNIT_AFTER = (r"(?!\s?(?:m|m2|m3|m²|m³|liter|l|kr|timer|time|dage|dag|stk|tons|ture|kvm|min|"
                r"voksne|voksen|boern|barn|personer|pensionister|unge|billetter|dagkort|doegn)\b)")
 
+# "minutter" as typed: minuter, minutter, minutt, minut, min, mnt, minutes.
+MINUTE_WORDS = r"minut+(?:t?er)?s?|minutes|mins?|mnt"
+
 _RULE_SPECS: List[Tuple[str, Handler]] = [
     # money first: "2500000 kr", "kr. 450000"
     (r"\b" + N + r"\s?(?:kr|kroner|dkk|,-)(?![a-z])\.?", _setter("money")),
@@ -155,9 +158,9 @@ _RULE_SPECS: List[Tuple[str, Handler]] = [
                    f.setdefault("extras", set()).add("above"))[0]),
     # durations
     (r"\b" + N + r"\s?(?:timers|timer|time|hours?|hrs?|t(?=\s?(?:og\s)?\d+\s?min))\b\.?"
-     r"(?:\s?(?:og|,)?\s?" + N + r"\s?(?:minutter|minut|min|mins|minutes|m)\b\.?)?", _hours_minutes),
+     r"(?:\s?(?:og|,)?\s?" + N + r"\s?(?:" + MINUTE_WORDS + r"|m)\b\.?)?", _hours_minutes),
     (r"\b" + N + r"\s?kvarter\b", _quarters),
-    (r"\b" + N + r"\s?(?:minutter|minut|min|mins|minutes)\b\.?", _setter("minutes", as_int=True)),
+    (r"\b" + N + r"\s?(?:" + MINUTE_WORDS + r")\b\.?", _setter("minutes", as_int=True)),
     (r"\b" + N + r"\s?(?:maaneders|mdrs?|md|mnd)\.?\s?(?=\w*kort\b|medlemskab)", _card_months),
     (r"\b0\.5\s?aars?\b(?=\s?\w*kort)", _setter("period", value="half_year")),
     (r"\b" + N + r"\s?(?:maaneder|maaned|mdr|md|mnd|months?)\b\.?", _card_months),
