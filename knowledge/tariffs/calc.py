@@ -234,7 +234,7 @@ def _multiple(row: TariffRow, q: PriceQuery) -> Optional[Calculation]:
     count = q.count
     if not count and row.unit == "visit":
         count = q.trips  # "kørsel til daghjem 10 ture": a price per trip
-    per_person_day = row.unit == "day" and not q.days and \
+    per_person_day = row.unit == "day" and (q.days or 1) == 1 and \
         any(w in fold(row.label) for w in ("dagkort", "dagsbillet", "dagbillet"))
     if not count or count < 2 or (row.unit not in ("ticket", "piece", "once", "visit", "rate")
                                   and not per_person_day):
