@@ -81,32 +81,26 @@ def _area(row: TariffRow, q: PriceQuery) -> Optional[Calculation]:
     return Calculation(total, f"{_num(q.m2)} m² × {kr(rate)}{days} = {kr(total)}{basis}")
 
 
-def _per_mille(row: TariffRow, q: PriceQuery) -> Optional[Calculation]:
-    if row.kind != "promille" or not row.amounts:
-        return None
-    value = q.money if q.money is not None else q.income
-    if value is None:
+def _share_of_value(row: TariffRow, value: Optional[Decimal], kind: str, per: int,
+                    sign: str, suffix: str = "") -> Optional[Calculation]:
+    """A promille or percent row applied to a value (a property value, an income)."""
+    if row.kind != kind or not row.amounts or value is None:
         return None
     rate = row.amounts[0].value
-    total = to_money(value * rate / Decimal(1000))
-    return Calculation(
-        total,
-        f"{kr(value)} × {format_decimal(rate, None)} ‰ = {kr(total)} pr. år",
-    )
+    total = to_money(value * rate / Decimal(per))
+    return Calculation(total, f"{kr(value)} × {format_decimal(rate, None)} {sign} = {kr(total)}{suffix}")
+
+
+def _per_mille(row: TariffRow, q: PriceQuery) -> Optional[Calculation]:
+    """Grundskyld, dækningsafgift: promille of a property value (or of the amount given)."""
+    value = q.money if q.money is not None else q.income
+    return _share_of_value(row, value, "promille", 1000, "‰", " pr. år")
 
 
 def _percent(row: TariffRow, q: PriceQuery) -> Optional[Calculation]:
-    if row.kind != "percent" or not row.amounts:
-        return None
+    """Personskat, kirkeskat: percent of an income (or of the amount given)."""
     value = q.income if q.income is not None else q.money
-    if value is None:
-        return None
-    rate = row.amounts[0].value
-    total = to_money(value * rate / Decimal(100))
-    return Calculation(
-        total,
-        f"{kr(value)} × {format_decimal(rate, None)} % = {kr(total)}",
-    )
+    return _share_of_value(row, value, "percent", 100, "%")
 
 
 def _started(minutes: int, block: int) -> int:
