@@ -250,8 +250,19 @@ def _choose_answer(rows: Sequence[TariffRow], query: PriceQuery, pins: Dict[str,
     top = list(rows)[:MAX_BUTTONS]
     titles = [_title(r) for r in top]
     buttons = tuple(_row_button(r, titles.count(_title(r)) > 1) for r in top)
-    return TariffAnswer("choose", intro, buttons, _context(query, rows, pins, None),
+    # Each alternative with its price, so a reader sees the difference without a click;
+    # none is stated as "the" answer.
+    lines = [intro] + [f"• {_choice_line(r, titles.count(_title(r)) > 1)}" for r in top]
+    return TariffAnswer("choose", "\n".join(lines), buttons, _context(query, rows, pins, None),
                         tuple(r.id for r in top))
+
+
+def _choice_line(row: TariffRow, distinguish: bool) -> str:
+    """ "Gæstepladser alle bådstørrelser pr. måned (Køge Marina): 3.203,00 kr." """
+    where = _where(row)
+    if distinguish and row.subsection and fold(row.subsection) not in fold(_title(row)):
+        where = f"{where}, {row.subsection}"
+    return _sentence(f"{_title(row)} ({where}): {price_text(row)}")
 
 
 def _clarify(choice: Choice, query: PriceQuery, pins: Dict[str, Any]) -> TariffAnswer:

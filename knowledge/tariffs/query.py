@@ -26,6 +26,7 @@ from knowledge.tariffs.query_patterns import (
     KEYWORDS,
     KEEP_AS_WORD,
     RULES,
+    SPAN_DAYS,
     STOPWORDS,
     INCOME_CONTEXT_WORDS,
 )
@@ -93,6 +94,9 @@ def _apply_rules(text: str, found: Dict[str, Any]) -> str:
             return " " if result is None else f" {result} "
 
         text = regex.sub(_sub, text)
+    span = found.pop(SPAN_DAYS, None)
+    if span is not None:
+        found.setdefault("days", span)
     return text
 
 

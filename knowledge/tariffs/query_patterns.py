@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Any, Callable, Dict, List, Optional, Pattern, Tuple
+from pathlib import Path
+from typing import Any, Callable, Dict, FrozenSet, List, Optional, Pattern, Tuple
 
 from knowledge.tariffs.query_numbers import NUM
 
@@ -93,9 +94,13 @@ WEEKDAYS = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "loerdag", "soen
 DAY_PARTS = ("morgen", "formiddag", "middag", "eftermiddag", "aften", "nat", "kl\\.? \\d+")
 
 
+SPAN_DAYS = "span_days"  # days counted from "fredag til mandag", used when no number is given
+
+
 def _day_span(match: re.Match, found: Dict[str, Any]) -> Optional[str]:
     first, last = WEEKDAYS.index(match.group(1)), WEEKDAYS.index(match.group(2))
-    _set("days", (last - first) % 7 + 1, found)
+    # Counted days of a span; a number of days the user states ("altså 3 døgn") wins.
+    _set(SPAN_DAYS, (last - first) % 7 + 1, found)
     if first <= last <= 4:
         _set("day", "weekday", found)  # "mandag til fredag": only weekdays
     elif 5 <= first <= last:
@@ -305,7 +310,7 @@ INCOME_CONTEXT_WORDS = frozenset(
 VALUE_CONTEXT_WORDS = frozenset(
     "vurdering grundvaerdi ejendomsvaerdi vaerdi grundskyld daekningsafgift".split()
 )
-STOPWORDS = frozenset(
+_QUESTION_WORDS = frozenset(
     """hvad hvor meget koster kost koste kostede pris prisen priser prise takst taksten takster det
     den der de at en et i paa til for med af om og eller er jeg vi min mit mine vores han hun man
     skal kan vil gerne have har faa betale betaler betales betalt hvis naar som mig os dig du ved
@@ -324,3 +329,16 @@ STOPWORDS = frozenset(
     sige siger vaere vaeret hver hvert begge rabat rabatten rabatter soeskenderabat
     soeskenderabatten soeskende gaar gik gaa gaaet hel vist nok omkring maaske maske ungefaer cirka sikkert regner tror faar""".split()
 )
+FILLER_WORDS_PATH = Path(__file__).resolve().parents[1] / "data" / "filler_words.txt"
+
+
+def _filler_words(path: Path = FILLER_WORDS_PATH) -> FrozenSet[str]:
+    """Chat words of ``knowledge/data/filler_words.txt`` (``#`` starts a comment)."""
+    words: List[str] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        words.extend(line.split("#", 1)[0].split())
+    return frozenset(words)
+
+
+# Words of a question that never decide a row: question words and chat filler.
+STOPWORDS = _QUESTION_WORDS | _filler_words()

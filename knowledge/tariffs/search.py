@@ -143,12 +143,17 @@ class SearchIndex:
         return _dedupe(groups), unknown
 
     def _join_compounds(self, words: List[str]) -> List[str]:
-        """Rejoin a compound typed as two words ("duplikat kørekort", "sundheds kort")."""
+        """Rejoin a compound typed as two words ("duplikat kørekort", "sundheds kort"), also
+        the other way round, as Danish says it with a verb or "af" ("leje et bådstativ" =
+        "bådstativleje", "tømning af container" = "containertømning")."""
         joined: List[str] = []
         i = 0
         while i < len(words):
-            if i + 1 < len(words) and words[i] + words[i + 1] in self.words:
-                joined.append(words[i] + words[i + 1])
+            pair = words[i:i + 2]
+            compound = next((c for c in ("".join(pair), "".join(reversed(pair)))
+                             if len(pair) == 2 and c in self.words), None)
+            if compound:
+                joined.append(compound)
                 i += 2
             else:
                 joined.append(words[i])
@@ -295,20 +300,32 @@ def _row_fields(row: TariffRow) -> Dict[str, str]:
     }
 
 
-def split_compound(word: str, vocabulary: Set[str], terms: Set[str]) -> Optional[Tuple[str, str]]:
-    """Split a folded compound into two known parts ("svoemmehal" -> "svoemme", "hal").
+def split_compound(word: str, vocabulary: Set[str], terms: Set[str]) -> Optional[Tuple[str, ...]]:
+    """Split a folded compound into known parts ("svoemmehal" -> "svoemme", "hal").
 
     The right part must be a known word or term; the left part may drop a linking
-    "s" or "e" ("ungdoms|skole", "rotte|bekaempelse"). Longest right part wins.
+    "s" or "e" ("ungdoms|skole", "rotte|bekaempelse"). Longest right part wins. When no
+    two known parts exist, the left part may itself be a compound of known parts
+    ("baadstativleje" -> "baad", "stativ", "leje").
     """
+    return _split(word, vocabulary, terms, nested=False) or _split(word, vocabulary, terms,
+                                                                    nested=True)
+
+
+def _split(word: str, vocabulary: Set[str], terms: Set[str], nested: bool) -> Optional[Tuple[str, ...]]:
     for cut in range(MIN_PART, len(word) - MIN_PART + 1):
         left, right = word[:cut], word[cut:]
         if right in _NO_PARTS or not _is_part(right, vocabulary, terms):
             continue
         for head in (left, left[:-1] if left[-1:] in "se" else None):
-            if head and len(head) >= MIN_PART and head not in _NO_PARTS and \
-                    _is_part(head, vocabulary, terms):
+            if not head or len(head) < MIN_PART or head in _NO_PARTS:
+                continue
+            if not nested and _is_part(head, vocabulary, terms):
                 return head, right
+            if nested and len(head) >= 2 * MIN_PART:
+                inner = _split(head, vocabulary, terms, nested=False)
+                if inner:
+                    return inner + (right,)
     return None
 
 
@@ -317,7 +334,7 @@ def _is_part(part: str, vocabulary: Set[str], terms: Set[str]) -> bool:
 
 
 def _doc_terms(text: str, vocabulary: Set[str], base_terms: Set[str],
-               splits: Dict[str, Optional[Tuple[str, str]]]) -> Dict[str, Tuple[float, float]]:
+               splits: Dict[str, Optional[Tuple[str, ...]]]) -> Dict[str, Tuple[float, float]]:
     """term -> (count, strength) for one field; compound parts count and explain less.
     ``splits`` caches compound splits across the whole build."""
     counts: Dict[str, List[float]] = {}
@@ -386,7 +403,7 @@ def build_index(catalogue: Catalogue, synonyms_path: Path = SYNONYMS_PATH) -> Se
     base_terms = {term(w) for w in vocabulary}
     postings: Dict[str, List[Tuple[int, float, float]]] = defaultdict(list)
     lengths: List[float] = []
-    splits: Dict[str, Optional[Tuple[str, str]]] = {}
+    splits: Dict[str, Optional[Tuple[str, ...]]] = {}
     for doc, fields_ in enumerate(texts):
         weighted: Dict[str, float] = defaultdict(float)
         strength: Dict[str, float] = defaultdict(float)

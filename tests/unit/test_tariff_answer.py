@@ -107,8 +107,12 @@ def test_not_found_points_to_the_billing_office() -> None:
 def test_choose_offers_the_top_three_rows() -> None:
     answer = answer_price_question("rykkergebyr")
     assert answer.status == "choose"
-    assert answer.text == "Mente du en af disse?"
+    lines = answer.text.split("\n")
+    assert lines[0] == "Mente du en af disse?"
     assert 2 <= len(answer.buttons) <= 3
+    # every alternative is listed with its own price, none is stated as the answer
+    assert len(lines) == 1 + len(answer.buttons)
+    assert all(line.startswith("• ") and line.rstrip(".").endswith("kr") for line in lines[1:])
     assert {reply_of(p) for _, p in answer.buttons} >= {"row:L0318", "row:L0319"}
 
 

@@ -156,3 +156,19 @@ def test_synonym_targets_are_catalogue_words() -> None:
                 if term(word) not in index.terms:
                     missing.append((key, word))
     assert missing == []
+
+
+def test_compound_of_three_parts_is_split() -> None:
+    index = get_index()
+    assert split_compound("baadstativleje", index.words, index.terms) == ("baad", "stativ", "leje")
+
+
+def test_compound_said_the_other_way_round_is_joined() -> None:
+    index = get_index()
+    assert index._join_compounds(["leje", "baadstativ"]) == ["baadstativleje"]
+    assert index._join_compounds(["baadstativ", "leje"]) == ["baadstativleje"]
+
+
+def test_filler_words_are_not_search_words() -> None:
+    query = parse_query("vi er lige flyttet og klarer selv resten, hvad bliver det samlet for et pas i september")
+    assert query.words == ("pas",)
