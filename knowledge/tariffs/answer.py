@@ -167,7 +167,7 @@ def _title(row: TariffRow) -> str:
     """The row's label, with the sub-section when the label alone says little ("Voksen")."""
     if len(row.label) < 40 and row.subsection and row.subsection != row.section and \
             fold(row.subsection) not in fold(row.label):
-        return f"{row.label} – {row.subsection}"
+        return f"{row.label} – {row.subsection.rstrip(' :')}"
     return row.label
 
 

@@ -230,8 +230,11 @@ def _multiple(row: TariffRow, q: PriceQuery) -> Optional[Calculation]:
         count = q.trips  # "kørsel til daghjem 10 ture": a price per trip
     per_person_day = row.unit == "day" and (q.days or 1) == 1 and \
         any(w in fold(row.label) for w in ("dagkort", "dagsbillet", "dagbillet"))
+    label = fold(f"{row.label} {row.subsection}")
+    # "4 voksne ... voksenkort": a personal card for each of the persons counted
+    per_person_card = bool(q.category) and "kort" in label and "famil" not in label
     if not count or count < 2 or (row.unit not in ("ticket", "piece", "once", "visit", "rate")
-                                  and not per_person_day):
+                                  and not per_person_day and not per_person_card):
         return None
     rate = _amount(row, q.per)
     if rate is None:

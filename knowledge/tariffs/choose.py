@@ -601,7 +601,9 @@ def loose_numbers(query: PriceQuery) -> List[Decimal]:
         found.append(Decimal(query.minutes))
         if query.minutes % 60 == 0:
             found.append(Decimal(query.minutes // 60))
-    for value in (query.days, query.count, query.trips, query.age, query.weeks):
+    # a count of persons ("3 pensionister") says how many pay, not which row
+    count = None if (query.category or query.people) else query.count
+    for value in (query.days, count, query.trips, query.age, query.weeks):
         if value:
             found.append(Decimal(value))
     return found
