@@ -10,11 +10,14 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import SafeAction, latest_intent
+from actions.issuers import named_issuer
 from knowledge.faq import load_faq, render_faq
+from knowledge.issuers import render_issuer
 
 logger = logging.getLogger(__name__)
 
 # FAQ topics with a personal version for a citizen whose identity the action server verified.
+CONTACT_INTENT = "faq_contact"
 PERSONAL_TOPICS = {"faq_late_payment": "consequences", "faq_overpayment": "overpayment"}
 
 
@@ -45,6 +48,13 @@ class ActionAnswerFaq(SafeAction):
         if personal:
             dispatcher.utter_message(text=personal)
             return []
+        if intent == CONTACT_INTENT:
+            # "daginstitution opkrævning tlf": the office that sent that bill, with its phone
+            # (the general contact answer would only ask what the bill is for).
+            issuer = named_issuer(tracker)
+            if issuer is not None:
+                dispatcher.utter_message(text=render_issuer(issuer))
+                return []
         entry = load_faq().get(intent)
         if entry is None:
             dispatcher.utter_message(response="utter_default")

@@ -93,3 +93,21 @@ def test_handover_uses_the_bill_slot_and_otherwise_opkraevningen():
     assert messages[0]["phone"] == "5664 0668"
     messages, _ = run(ActionHandover(), tracker("/deny", "deny"))
     assert messages[0]["response"] == "utter_handover"
+
+
+def test_contact_question_naming_a_bill_gets_that_office():
+    messages, _ = run(ActionAnswerFaq(), tracker("daginstitution opkraevning tlf", "faq_contact"))
+    text = messages[0]["text"]
+    assert "Daginstitutionskontoret" in text and "5667 2344" in text
+
+    messages, _ = run(ActionAnswerFaq(), tracker(
+        "hvad er nummeret hvis det er om p-boden", "faq_contact",
+        entities=[{"entity": "bill_type", "value": "parkeringsafgift"}]))
+    assert "Parkeringskontoret" in messages[0]["text"] and "5667 2550" in messages[0]["text"]
+
+
+def test_contact_question_without_a_bill_gets_opkraevningen():
+    messages, _ = run(ActionAnswerFaq(), tracker("hvad er jeres telefonnummer", "faq_contact"))
+    text = " ".join(m["text"] for m in messages)
+    assert "Opkrævningen" in text and "5667 2450" in text
+    assert "5667 2344" not in text
