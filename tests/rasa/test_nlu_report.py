@@ -62,3 +62,25 @@ def test_summary_reads_rasa_reports(tmp_path):
     assert summary["held_out"] == 3 and summary["errors"] == 1
     assert summary["below_fallback_threshold"] == 1
     assert summary["top_confusions"] == [{"true": "greet", "predicted": "thank", "count": 1}]
+
+
+def test_several_splits_gate_on_the_mean(tmp_path, monkeypatch, capsys):
+    """--splits N trains on N different splits and gates on the mean F1 (no training here)."""
+    from scripts import nlu_report
+
+    scores = {2024: 0.96, 2025: 0.93}
+    seen = []
+
+    def fake_run(out, train_frac, seed, config):
+        seen.append((seed, out))
+        return {"per_intent": {}, "weighted_f1": scores[seed], "accuracy": scores[seed], "held_out": 0,
+                "errors": 0, "below_fallback_threshold": None, "fallback_threshold": None,
+                "top_confusions": [], "entities": None, "train_seconds": 0, "total_seconds": 0}
+
+    monkeypatch.setattr(nlu_report, "run", fake_run)
+    assert nlu_report.main(["--out", str(tmp_path), "--splits", "2", "--min-f1", "0.95"]) == 1
+    assert [s for s, _ in seen] == [2024, 2025]
+    assert len({o for _, o in seen}) == 2  # one output folder per split
+    assert json.loads((tmp_path / "splits.json").read_text())["mean"] == 0.945
+    assert "mean intent weighted F1 over 2 splits: 0.9450" in capsys.readouterr().out
+    assert nlu_report.main(["--out", str(tmp_path), "--splits", "2", "--min-f1", "0.94"]) == 0
