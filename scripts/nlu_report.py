@@ -191,11 +191,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--splits", type=int, default=1,
                         help="repeat on N random splits (seeds seed..seed+N-1) and gate on the mean F1")
     args = parser.parse_args(argv)
+    seeds = [args.seed + k for k in range(max(1, args.splits))]
     scores: List[float] = []
     try:
-        for k in range(max(1, args.splits)):
-            seed = args.seed + k
-            out = args.out if args.splits <= 1 else args.out / f"split_{seed}"
+        for seed in seeds:
+            out = args.out if len(seeds) == 1 else args.out / f"split_{seed}"
             summary = run(out=out, train_frac=args.train_frac, seed=seed, config=args.config.resolve())
             print_summary(summary, args.min_f1)
             scores.append(summary["weighted_f1"])
@@ -203,13 +203,12 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     f1 = sum(scores) / len(scores)
-    if len(scores) > 1:
+    if len(seeds) > 1:
         listed = ", ".join(f"{s:.4f}" for s in scores)
-        print(f"\nmean intent weighted F1 over {len(scores)} splits: {f1:.4f} ({listed})")
+        print(f"\nmean intent weighted F1 over {len(seeds)} splits: {f1:.4f} ({listed})")
         args.out.mkdir(parents=True, exist_ok=True)
         (args.out / "splits.json").write_text(json.dumps(
-            {"seeds": [args.seed + k for k in range(len(scores))], "weighted_f1": scores, "mean": round(f1, 4)},
-            indent=2), encoding="utf-8")
+            {"seeds": seeds, "weighted_f1": scores, "mean": round(f1, 4)}, indent=2), encoding="utf-8")
     if f1 < args.min_f1:
         print(f"FAIL: intent weighted F1 {f1:.4f} < {args.min_f1}", file=sys.stderr)
         return 1
