@@ -450,6 +450,9 @@ def _answer_query(query: PriceQuery) -> TariffAnswer:
         several = _subjects_answer(query)
         if several is not None:
             return several
+    rules = _discount_rules_answer(query)
+    if rules is not None:
+        return rules
     hits = get_index().search(query.words, limit=MAX_CANDIDATES)
     if not hits or max(h.coverage for h in hits) < MIN_COVERAGE:
         return _not_found()
@@ -489,6 +492,28 @@ _HARD_DIMS = frozenset({"liters", "m3", "emptyings", "tons", "boat_length", "les
 MUSIC_SECTION = "Køge Musikskole"
 _SUBJECT_DISCOUNT_RE = re.compile(r"\brabat\w*|\bflere fag\b|\bfag\b")
 _SUBJECT_SPLIT_RE = re.compile(r"\bog\b|,|\+|\bsamt\b|\bplus\b")
+
+
+_DISCOUNT_ASKED_RE = re.compile(r"\b(?:soeskende|rabat)\w*")
+_MUSIC_SCHOOL_WORDS = frozenset({"musikskole", "musikskolen", "musikskolens", "music", "school"})
+_WHO_ATTRIBUTES = frozenset({"children", "category", "count", "minor", "age"})
+
+
+def _discount_rules_answer(query: PriceQuery) -> Optional[TariffAnswer]:
+    """"Er der søskenderabat i musikskolen?" without a subject: the school's discount rules,
+    as the price list states them in its notes (no price row to compute with)."""
+    if not _DISCOUNT_ASKED_RE.search(fold(query.text)) or not query.words \
+            or not set(query.words) <= _MUSIC_SCHOOL_WORDS \
+            or set(query.attributes()) - _WHO_ATTRIBUTES:  # a lesson named: price it
+        return None
+    rows = [r for r in catalogue().rows if r.section == MUSIC_SECTION
+            and any("rabat" in fold(n) for n in r.notes)]
+    if not rows:
+        return None
+    notes = [n for n in rows[0].notes if "rabat" in fold(n)]
+    lines = [f"{MUSIC_SECTION}, {rows[0].year}:"] + [f"• {_sentence(n)}" for n in notes]
+    lines.append(source_line(rows[0]))
+    return TariffAnswer("answer", "\n".join(lines), (), None, (rows[0].id,))
 
 
 def _subjects_answer(query: PriceQuery) -> Optional[TariffAnswer]:

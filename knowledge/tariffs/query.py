@@ -239,6 +239,19 @@ def _people(folded: str) -> Tuple[Tuple[Optional[str], Optional[int], int], ...]
     return tuple(people)
 
 
+_NEGATED_RE = re.compile(r"\bikke\s(?:(?:i|om|paa|med|til)\s)?([a-z]+)\b")
+
+
+def _drop_negated(folded: str) -> str:
+    """'(ikke skoleferie)', 'kun svømning ikke motion': what is ruled out is neither a search
+    word nor an attribute. Only before a content word: in "ikke betalt" or "ikke er fyldt 75"
+    the "ikke" stays a search word ("Kontrolgebyr, hvis der ikke betales")."""
+    def _sub(match: re.Match) -> str:
+        return match.group(0) if match.group(1) in STOPWORDS else " "
+
+    return _NEGATED_RE.sub(_sub, folded)
+
+
 MAX_QUERY_CHARS = 300  # a chat message; longer input is cut (the patterns are not linear-time)
 
 
@@ -250,7 +263,7 @@ def parse_query(text: str) -> PriceQuery:
     people = _people(folded)
     if people and not re.search(r"\b(?:soeskende|rabat)\w*", folded):
         found["people"] = people
-    rest = _apply_rules(f" {folded} ", found)
+    rest = _apply_rules(f" {_drop_negated(folded)} ", found)
     raw_words = _WORD_RE.findall(rest)
     numbers = tuple(Decimal(w) for w in raw_words if w[0].isdigit())
     words = [w for w in raw_words if not w[0].isdigit()]

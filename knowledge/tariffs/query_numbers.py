@@ -36,6 +36,15 @@ ONE_BEFORE = re.compile(
     r"million|mio|enkelt)$"
 )
 FRACTIONS: Dict[str, str] = {"halvanden": "1.5", "halvandet": "1.5", "halvtredje": "2.5"}
+# Ordinals name a school grade ("anden klasse" = 2. klasse). Only before "klasse"/"kl": "anden"
+# is also "other" ("en anden pris") and "første" also "first" ("første gang").
+ORDINALS: Dict[str, int] = {
+    "nulte": 0, "foerste": 1, "anden": 2, "andet": 2, "tredje": 3, "fjerde": 4, "femte": 5,
+    "sjette": 6, "syvende": 7, "ottende": 8, "niende": 9, "tiende": 10,
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+}
+_ORDINAL_GRADE_RE = re.compile(
+    r"\b(" + "|".join(ORDINALS) + r")\s(klasse\w*|kl\b\.?|grade\b)")
 _COMPOUND = re.compile(
     r"^(en|to|tre|fire|fem|seks|syv|otte|ni)og(" + "|".join(TENS) + r")$"
 )
@@ -117,6 +126,7 @@ def canonical_numbers(folded: str) -> str:
     """Rewrite every number in a folded text to canonical digits (see module docstring)."""
     text = folded.replace("\u00bd", "½")
     text = re.sub(r"(\d)\s?-\s?(aarig|aarige|aars|turs|ture|delt)", r"\1 \2", text)
+    text = _ORDINAL_GRADE_RE.sub(lambda m: f"{ORDINALS[m.group(1)]}. {m.group(2)}", text)
     text = _words_to_digits(text)
     text = re.sub(r"\b(en|et|1) halv(t|e)?\b", "0.5", text)
     text = re.sub(r"\b(\d+) og 0\.5\b", lambda m: _fmt(Decimal(m.group(1)) + Decimal("0.5")), text)

@@ -198,8 +198,9 @@ _RULE_SPECS: List[Tuple[str, Handler]] = [
     # "to børn … søskenderabat": the children named are the siblings
     (r"\b" + N + r"\s(?:boern|boernene|unger|drenge|piger|soenner|doetre|elever|kids|children)\b"
      r"(?=.*\b(?:soeskende\w*|rabat\w*)\b)", _setter("children", as_int=True)),
-    (r"\bbegge\b(?=.*\b(?:soeskende\w*|rabat\w*)\b)|\b(?:soeskende\w*|rabat\w*)\b.*\bbegge\b",
-     lambda m, f: (_set("children", 2, f), "soeskenderabat")[1]),
+    # (keep the words between "rabat … begge": "rabat i musikskolen hvis begge" names the school)
+    (r"\bbegge\b(?=.*\b(?:soeskende\w*|rabat\w*)\b)|\b(?:soeskende\w*|rabat\w*)\b(?P<mid>.*)\bbegge\b",
+     lambda m, f: (_set("children", 2, f), "soeskenderabat " + (m.group("mid") or ""))[1]),
     (r"\b" + N + r"\s?(?:fag|instrumenter)\b", _setter("subjects", as_int=True)),
     (r"\b" + N + r"\s(?=(?:voksne|voksen\w*|boern\w*|barn|pensionist\w*|personer|person|"
      r"billet\w*|tickets?|adults?|children|kids|sider|kopier|kopi|print\w*|udskrift\w*|ark|"
