@@ -239,13 +239,18 @@ def _people(folded: str) -> Tuple[Tuple[Optional[str], Optional[int], int], ...]
     return tuple(people)
 
 
-_NEGATED_RE = re.compile(r"\bikke\s(?:(?:i|om|paa|med|til)\s)?([a-z]+)\b")
+# A contrastive "ikke" ("(ikke skoleferie)", "kun svømning, ikke motion"), not the negation of a
+# clause: after a subject ("hvis jeg ikke afleverer", "hvis der ikke betales") it describes the
+# situation the row is about and stays.
+_NEGATED_RE = re.compile(
+    r"(?<!\bjeg )(?<!\bman )(?<!\bder )(?<!\bdu )(?<!\bvi )(?<!\bde )(?<!\bhan )(?<!\bhun )"
+    r"(?<!\bdet )(?<!\bden )(?<!\bi )\bikke\s(?:(?:i|om|paa|med|til)\s)?([a-z]+)\b")
 
 
 def _drop_negated(folded: str) -> str:
-    """'(ikke skoleferie)', 'kun svømning ikke motion': what is ruled out is neither a search
-    word nor an attribute. Only before a content word: in "ikke betalt" or "ikke er fyldt 75"
-    the "ikke" stays a search word ("Kontrolgebyr, hvis der ikke betales")."""
+    """What a contrastive "ikke" rules out is neither a search word nor an attribute. Only
+    before a content word: in "ikke betalt" or "ikke er fyldt 75" the "ikke" stays a search
+    word ("Kontrolgebyr, hvis der ikke betales")."""
     def _sub(match: re.Match) -> str:
         return match.group(0) if match.group(1) in STOPWORDS else " "
 
