@@ -32,7 +32,7 @@ from knowledge.tariffs.choose import (
     ASK_ORDER, QUESTIONS, Choice, choose, fits, profile, wanted,
 )
 from knowledge.tariffs.query import (
-    PriceQuery, merge_queries, parse_query, query_from_dict, query_to_dict,
+    DISCOUNT_ASKED_RE, PriceQuery, merge_queries, parse_query, query_from_dict, query_to_dict,
 )
 from knowledge.tariffs.search import (
     Hit, get_catalogue, get_index, head_is_asked, label_extra, label_terms,
@@ -494,7 +494,6 @@ _SUBJECT_DISCOUNT_RE = re.compile(r"\brabat\w*|\bflere fag\b|\bfag\b")
 _SUBJECT_SPLIT_RE = re.compile(r"\bog\b|,|\+|\bsamt\b|\bplus\b")
 
 
-_DISCOUNT_ASKED_RE = re.compile(r"\b(?:soeskende|rabat)\w*")
 _MUSIC_SCHOOL_WORDS = frozenset({"musikskole", "musikskolen", "musikskolens", "music", "school"})
 _WHO_ATTRIBUTES = frozenset({"children", "category", "count", "minor", "age"})
 
@@ -502,7 +501,7 @@ _WHO_ATTRIBUTES = frozenset({"children", "category", "count", "minor", "age"})
 def _discount_rules_answer(query: PriceQuery) -> Optional[TariffAnswer]:
     """"Er der søskenderabat i musikskolen?" without a subject: the school's discount rules,
     as the price list states them in its notes (no price row to compute with)."""
-    if not _DISCOUNT_ASKED_RE.search(fold(query.text)) or not query.words \
+    if not DISCOUNT_ASKED_RE.search(fold(query.text)) or not query.words \
             or not set(query.words) <= _MUSIC_SCHOOL_WORDS \
             or set(query.attributes()) - _WHO_ATTRIBUTES:  # a lesson named: price it
         return None

@@ -242,6 +242,9 @@ def _people(folded: str) -> Tuple[Tuple[Optional[str], Optional[int], int], ...]
 # A contrastive "ikke" ("(ikke skoleferie)", "kun svømning, ikke motion"), not the negation of a
 # clause: after a subject ("hvis jeg ikke afleverer", "hvis der ikke betales") it describes the
 # situation the row is about and stays.
+# "søskenderabat", "rabat": the people named are siblings for a discount, not tickets to add up.
+DISCOUNT_ASKED_RE = re.compile(r"\b(?:soeskende|rabat)\w*")
+
 _NEGATED_RE = re.compile(
     r"(?<!\bjeg )(?<!\bman )(?<!\bder )(?<!\bdu )(?<!\bvi )(?<!\bde )(?<!\bhan )(?<!\bhun )"
     r"(?<!\bdet )(?<!\bden )(?<!\bi )\bikke\s(?:(?:i|om|paa|med|til)\s)?([a-z]+)\b")
@@ -266,7 +269,7 @@ def parse_query(text: str) -> PriceQuery:
     folded = canonical_numbers(_P_WORDS_RE.sub(r"parkering \1", fold(text)))
     found: Dict[str, Any] = {}
     people = _people(folded)
-    if people and not re.search(r"\b(?:soeskende|rabat)\w*", folded):
+    if people and not DISCOUNT_ASKED_RE.search(folded):
         found["people"] = people
     rest = _apply_rules(f" {_drop_negated(folded)} ", found)
     raw_words = _WORD_RE.findall(rest)
