@@ -117,6 +117,9 @@ N = r"(" + NUM + r")"
 _UNIT_AFTER = (r"(?!\s?(?:m|m2|m3|m²|m³|liter|l|kr|timer|time|dage|dag|stk|tons|ture|kvm|min|"
                r"voksne|voksen|boern|barn|personer|pensionister|unge|billetter|dagkort|doegn)\b)")
 
+# Nouns for children that, next to a discount word, count siblings.
+_CHILD_NOUNS = r"(?:boern|boernene|unger|drenge|piger|soenner|doetre|elever|kids|children)\b"
+
 # "minutter" as typed: minuter, minutter, minutt, minut, min, mnt, minutes.
 MINUTE_WORDS = r"minut+(?:t?er)?s?|minutes|mins?|mnt"
 
@@ -195,9 +198,11 @@ _RULE_SPECS: List[Tuple[str, Handler]] = [
     (r"\b" + N + r"\s?(?:stk|styk|styks|stykker|pcs)\b\.?", _count),
     (r"\b" + N + r"\s(?=a[345]\b)", _count),
     (r"\b" + N + r"\s?(?:soeskende|soskende|siblings)\b", _setter("children", as_int=True)),
-    # "to børn … søskenderabat": the children named are the siblings
-    (r"\b" + N + r"\s(?:boern|boernene|unger|drenge|piger|soenner|doetre|elever|kids|children)\b"
-     r"(?=.*\b(?:soeskende\w*|rabat\w*)\b)", _setter("children", as_int=True)),
+    # "to børn … søskenderabat" / "søskenderabat for to børn": the children named are the siblings
+    (r"\b" + N + r"\s" + _CHILD_NOUNS + r"(?=.*\b(?:soeskende\w*|rabat\w*)\b)",
+     _setter("children", as_int=True)),
+    (r"(?P<pre>\b(?:soeskende|rabat)\w*\b.*?)\b(?P<n>" + NUM + r")\s" + _CHILD_NOUNS,
+     lambda m, f: (_set("children", int(Decimal(m.group("n"))), f), m.group("pre"))[1]),
     # (keep the words between "rabat … begge": "rabat i musikskolen hvis begge" names the school)
     (r"\bbegge\b(?=.*\b(?:soeskende\w*|rabat\w*)\b)|\b(?:soeskende\w*|rabat\w*)\b(?P<mid>.*)\bbegge\b",
      lambda m, f: (_set("children", 2, f), "soeskenderabat " + (m.group("mid") or ""))[1]),
