@@ -1,9 +1,13 @@
-"""The NLU gate: ``python -m scripts.nlu_report`` (held-out 20 %, intent weighted F1 >= 0.95).
+"""The NLU gates over ``python -m scripts.nlu_report`` (held-out 20 %, intent weighted F1).
 
-Trains an NLU model on 80 % of data/nlu (a few minutes on 2 cores), so it is marked slow and
-runs only with ``NLU_GATE=1`` (``NLU_GATE=1 make test``, or ``make nlu-report`` directly).
-Opt-in because the data does not pass the gate yet (held-out weighted F1 about 0.91,
-mean of three splits, on 2026-11-23): enabling it by default would turn every ``make test`` red until it does.
+Two gates, each training an NLU model on 80 % of data/nlu (about 5 minutes on 2 cores):
+
+* the **regression floor** runs in every ``make test`` (and so in CI): split seed 2024 must keep
+  intent weighted F1 >= ``REGRESSION_FLOOR`` (0.90; it scored 0.9186 on 2026-11-23), and every
+  intent of the domain must be in the held-out part;
+* the **target** (>= 0.95, issue 3) runs only with ``NLU_GATE=1`` (``NLU_GATE=1 make test``, or
+  ``make nlu-report``): the data does not reach it yet (mean of three splits about 0.91 on
+  2026-11-23), and enabling it by default would turn every ``make test`` red until it does.
 """
 
 from __future__ import annotations
@@ -18,22 +22,36 @@ import pytest
 from tests.rasa.test_rasa_cli import ROOT, rasa_env
 
 
-@pytest.mark.slow
-@pytest.mark.skipif(os.environ.get("NLU_GATE") != "1", reason="NLU gate is opt-in: NLU_GATE=1 (see module doc)")
-def test_nlu_held_out_weighted_f1_passes_the_gate(tmp_path):
+def _held_out_report(tmp_path, min_f1: float):
+    import yaml
+
     out = tmp_path / "nlu_report"
     proc = subprocess.run(
-        [sys.executable, "-m", "scripts.nlu_report", "--out", str(out)],
+        [sys.executable, "-m", "scripts.nlu_report", "--out", str(out), "--min-f1", str(min_f1)],
         cwd=ROOT, env=rasa_env(), capture_output=True, text=True, timeout=1800,
     )
     summary_file = out / "summary.json"
     assert summary_file.exists(), proc.stdout[-3000:] + proc.stderr[-3000:]
     summary = json.loads(summary_file.read_text(encoding="utf-8"))
     # every intent of the domain is in the held-out part
-    import yaml
-
     intents = set(yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))["intents"])
     assert intents <= set(summary["per_intent"]), intents - set(summary["per_intent"])
+    return proc, summary
+
+
+@pytest.mark.slow
+def test_nlu_held_out_weighted_f1_stays_above_the_regression_floor(tmp_path):
+    from scripts.nlu_report import REGRESSION_FLOOR
+
+    proc, summary = _held_out_report(tmp_path, REGRESSION_FLOOR)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert summary["weighted_f1"] >= REGRESSION_FLOOR, summary["top_confusions"]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.environ.get("NLU_GATE") != "1", reason="NLU target gate is opt-in: NLU_GATE=1 (see module doc)")
+def test_nlu_held_out_weighted_f1_passes_the_target_gate(tmp_path):
+    proc, summary = _held_out_report(tmp_path, 0.95)
     assert proc.returncode == 0, proc.stdout[-3000:]
     assert summary["weighted_f1"] >= 0.95
 
