@@ -454,8 +454,10 @@ def _answer_query(query: PriceQuery) -> TariffAnswer:
     if rules is not None:
         return rules
     hits = get_index().search(query.words, limit=MAX_CANDIDATES)
-    if not hits or max(h.coverage for h in hits) < MIN_COVERAGE:
+    if not hits:
         return _not_found()
+    if max(h.coverage for h in hits) < MIN_COVERAGE:
+        return _spread_question(hits, query) or _not_found()
     tier = _candidates(hits, query)
     if query.people and tier[0].coverage >= SUPPORTED_COVERAGE:
         summed = _people_answer(hits, query)
@@ -465,6 +467,22 @@ def _answer_query(query: PriceQuery) -> TariffAnswer:
     if contradicted is not None:
         return contradicted
     return _decide([h.row for h in tier], query, {}, _sure(tier, query))
+
+
+def _spread_question(hits: Sequence[Hit], query: PriceQuery) -> Optional[TariffAnswer]:
+    """Every word is a price-list word, but no row explains enough of them ("en lille jolle på
+    trailer … slæbestedet en enkelt dag"): ask which row is meant rather than give up. A word
+    the price list does not know ("leje en elefant") still ends in "not found"."""
+    if max(h.coverage for h in hits) < POOL_MIN_COVERAGE:
+        return None
+    _, unknown = get_index().query_terms(query.words)
+    if unknown:
+        return None
+    rows = [h.row for h in _candidates(hits, query)]
+    which = "denne" if len(rows) == 1 else "en af disse"
+    return _choose_answer(rows, query, {}, intro=(
+        f"Jeg er ikke sikker på, hvilken pris du mener. Mente du {which}? "
+        f"Ellers ring til Opkrævningen på tlf. {PHONE}."))
 
 
 def _contradicted(tier: Sequence[Hit], hits: Sequence[Hit],

@@ -54,6 +54,9 @@ _WORD_RE = re.compile(r"[a-z]+|\S")
 # digit forms ------------------------------------------------------------------------------
 _HALF_RE = re.compile(r"(\d*)\s?½")
 _DK_NUMBER_RE = re.compile(r"(?<![\d.,])\d{1,3}(?:\.\d{3})+(?:,\d+)?(?![\d.,]*\d)|\d+,\d+|\d+\.\d+")
+# English digit grouping: "1,200,000", or "300,000 kr" (a krone amount has at most two decimals)
+_EN_GROUPED_RE = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3}){2,}(?![\d.,]*\d)"
+                            r"|(?<![\d.,])\d{1,3},\d{3}(?=\s?(?:kr|dkk|kroner)\b)")
 _MIO_RE = re.compile(r"(" + NUM + r")\s?(mio|millioner|million|mill)\b\.?")
 _MIA_RE = re.compile(r"(" + NUM + r")\s?(mia|milliarder|milliard)\b\.?")
 _THOUSAND_RE = re.compile(r"(" + NUM + r")\s?(tusind|tusinde|thousand|t\.kr|tkr)\b\.?")
@@ -130,6 +133,7 @@ def canonical_numbers(folded: str) -> str:
     text = _words_to_digits(text)
     text = re.sub(r"\b(en|et|1) halv(t|e)?\b", "0.5", text)
     text = re.sub(r"\b(\d+) og 0\.5\b", lambda m: _fmt(Decimal(m.group(1)) + Decimal("0.5")), text)
+    text = _EN_GROUPED_RE.sub(lambda m: m.group(0).replace(",", ""), text)
     text = _DK_NUMBER_RE.sub(_dk_digits, text)
     text = _HALF_RE.sub(lambda m: _fmt(Decimal(m.group(1) or "0") + Decimal("0.5")) + " ", text)
     # "to hundrede og halvtreds" -> 250 ; "2 hundrede" -> 200

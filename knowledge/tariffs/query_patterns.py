@@ -212,7 +212,7 @@ _RULE_SPECS: List[Tuple[str, Handler]] = [
      r"saekke|saek|ekstra|magnetkort|kort|dagkort|dagskort|dagsbilletter|dagsbillet|hold|moduler|modul|tilskuer\w*|gus|baner|bane|"
      r"loeft|bomloeft|rater|eksemplarer|boeger|bog|ruser|familie\w*|unge|studerende|gange)\b)", _count),
     # phrases
-    (r"\bhele dagen\b|\ben hel dag\b|\b1 hel dag\b|\bheldag\w*|\bhele dage\b|\bwhole day\b|\bpr\.? dag\b"
+    (r"\bhele dagen\b|\b(?:en|1) (?:hel|enkelt) dag\b|\bheldag\w*|\bhele dage\b|\bwhole day\b|\bpr\.? dag\b"
      r"|\bper dag\b|\bom dagen\b", lambda m, f: (_set("per", "day", f), _set("period", "day", f))[0]),
     (r"\b(?:1|et) moede\b|\bpr\.? moede\b|\bper moede\b|\bet par timer\b|\bfor en aften\b",
      _setter("per", value="meeting")),
