@@ -42,9 +42,10 @@ RASA = str(Path(sys.executable).parent / "rasa")
 DEFAULT_OUT = ROOT / "results" / "nlu_report"
 MIN_F1 = 0.95
 # The regression floor that `make test` (and so CI) enforces on split seed 2024 while the data is
-# below the 0.95 target: that split scored 0.9186 on 2026-11-23, so a change that costs about two
-# points of held-out F1 fails the build (tests/rasa/test_nlu_report.py).
-REGRESSION_FLOOR = 0.90
+# below the 0.95 target: that split scored 0.9323 on 2026-11-23 (0.9186 before the lemma
+# normaliser), so a change that costs about two points of held-out F1 fails the build
+# (tests/rasa/test_nlu_report.py).
+REGRESSION_FLOOR = 0.91
 SEED = 2024
 NON_INTENT_KEYS = {"accuracy", "macro avg", "weighted avg", "micro avg"}
 
