@@ -2,7 +2,8 @@
 
 ``bot.nlu_components.LemmaNormaliser`` sits after ``SpacyTokenizer`` in ``config.yml`` and
 rewrites each token's ``lemma``: folded to ae/oe/aa, the ae/oe/aa spelling of a Danish word
-lemmatized like the æ/ø/å one, and English billing words glossed to the Danish lemma. Only
+lemmatized like the æ/ø/å one, and English glossed to the Danish lemmas (a whole message at a
+time: whether it reads as English decides which glossary applies). Only
 features that read lemmas see the change (the word CountVectorsFeaturizer); the token text,
 its offsets (entities) and the char n-grams over the typed text stay as they were.
 """
@@ -46,8 +47,10 @@ class LemmaNormaliser(GraphComponent):
         return cls()
 
     def _rewrite(self, message: Message) -> None:
-        for token in message.get(TOKENS_NAMES[TEXT]) or []:
-            token.lemma = self._normalise(token.text, token.lemma)
+        tokens = message.get(TOKENS_NAMES[TEXT]) or []
+        lemmas = self._normalise.normalise_all((t.text, t.lemma) for t in tokens)
+        for token, lemma in zip(tokens, lemmas):
+            token.lemma = lemma
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         for message in training_data.training_examples:

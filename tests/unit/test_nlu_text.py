@@ -2,17 +2,38 @@
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
-from knowledge.nlu_text import LemmaNormaliser, default_normaliser, folded_lemmas, load_gloss
+import pytest
+import yaml
+
+from knowledge.nlu_text import GLOSS_PATH, LemmaNormaliser, default_normaliser, folded_lemmas, load_gloss
 
 TABLE = {"børnehaven": "børnehave", "børnehave": "børnehave", "regningen": "regning",
-         "rykkergebyret": "rykkergebyr", "gælden": "gæld"}
+         "regninger": "regning", "rykkergebyret": "rykkergebyr", "gælden": "gæld",
+         "ringe": "ring", "betalt": "betale", "er": "være", "kan": "kunne", "skylder": "skylde"}
+
+GLOSS = {
+    "markers": {"english": ["the", "my", "what", "how", "can", "is", "do", "i'm", "want"],
+                "danish": ["jeg", "er", "kan", "hvad", "min", "til", "for"]},
+    "gloss": {"bill": "regningen", "bills": "regninger", "overpaid": "betalt", "call": "ringe",
+              "the": "", "owe": "skylder", "what": "hvad", "my": "min", "can": "kan"},
+    "english": {"i": "jeg", "is": "er", "to": "til", "do": "", "plan": "plan", "i'm": "jeg er",
+                "want": "vil"},
+    "phrases": {"property tax": "ejendomsskat", "how much": "hvor meget", "due date": "frist"},
+}
+
+
+def words(text: str, table=TABLE):
+    """(word, lemma) pairs as spaCy's lookup lemmatizer gives them."""
+    return [(w, table.get(w.lower())) for w in text.split()]
 
 
 @pytest.fixture(scope="module")
-def small() -> LemmaNormaliser:
-    return LemmaNormaliser.from_data(table=TABLE, gloss={"bill": "regning", "overpaid": "overbetale"})
+def small(tmp_path_factory) -> LemmaNormaliser:
+    path = tmp_path_factory.mktemp("gloss") / "gloss.yml"
+    path.write_text(yaml.safe_dump(GLOSS, allow_unicode=True), encoding="utf-8")
+    return LemmaNormaliser.from_data(table=TABLE, gloss_path=path)
 
 
 def test_ae_oe_aa_spelling_gets_the_same_lemma_as_the_danish_letters(small) -> None:
@@ -30,35 +51,84 @@ def test_a_lemma_spacy_found_is_kept(small) -> None:
     assert small("rykkergebyret", "rykkergebyr") == "rykkergebyr"
 
 
-def test_english_words_get_the_danish_lemma(small) -> None:
+def test_glossary_values_get_the_lemma_a_danish_example_would_get(small) -> None:
+    # "call" -> "ringe", which the Danish table lemmatizes as "ring": the same feature as
+    # a Danish "kan jeg ringe til jer"
+    assert small("call", "call") == "ring"
     assert small("Bill", "Bill") == "regning"
-    assert small("overpaid", None) == "overbetale"
+    assert small("overpaid", None) == "betale"
+
+
+def test_english_only_words_are_glossed_in_a_danish_message_too(small) -> None:
+    assert small.normalise_all(words("min bill er forkert")) == ["min", "regning", "vaere", "forkert"]
+
+
+def test_words_that_are_also_danish_are_glossed_only_in_an_english_message(small) -> None:
+    # Danish: "i" is a preposition, "to" the number two, "plan" a plan; nothing is translated
+    assert small.normalise_all(words("jeg er i tvivl om to regninger")) == [
+        "jeg", "vaere", "i", "tvivl", "om", "to", "regning"]
+    # English: the same words are translated, "the" and "do" are dropped
+    assert small.normalise_all(words("i want to call")) == ["jeg", "vil", "til", "ring"]
+    assert small.normalise_all(words("what do i owe")) == ["hvad", "", "jeg", "skylde"]
+
+
+def test_english_phrases_become_one_danish_compound_or_construction(small) -> None:
+    assert small.normalise_all(words("what is the property tax")) == [
+        "hvad", "vaere", "", "ejendomsskat", ""]
+    assert small.normalise_all(words("how much can i pay")) == ["hvor", "meget", "kunne", "jeg", "pay"]
+    # in a Danish message an English word group is left alone
+    assert small.normalise_all(words("jeg er i property tax")) == ["jeg", "vaere", "i", "property", "tax"]
+
+
+def test_reads_english_counts_marker_words_of_both_languages(small) -> None:
+    reads = small.gloss.reads_english
+    assert reads(["what", "is", "my", "bill"])
+    assert reads(["bill"])  # an English-only word and nothing Danish
+    assert not reads(["hvad", "er", "min", "bill"])
+    assert not reads(["pensionist"])
+    assert not reads([])
 
 
 def test_unknown_words_pass_through_folded(small) -> None:
     assert small("mitid", "mitid") == "mitid"
     assert small("", None) == ""
+    assert small.normalise_all([]) == []
 
 
 def test_folded_table_only_holds_forms_folding_changes() -> None:
-    assert folded_lemmas(TABLE) == {"boernehaven": "boernehave", "boernehave": "boernehave",
-                                    "gaelden": "gaeld"}
+    assert folded_lemmas({"børnehaven": "børnehave", "regningen": "regning"}) == {
+        "boernehaven": "boernehave"}
 
 
-def test_glossary_values_are_folded_danish_and_skip_danish_words() -> None:
-    gloss = load_gloss()
-    assert gloss["bill"] == "regning" and gloss["instalments"] == "afdrag"
-    assert gloss["no"] == "nej" and gloss["yes"] == "ja"  # quoted keys: not YAML booleans
-    assert all(v == v.lower() and not set(v) & set("æøå") for v in gloss.values())
-    # common Danish words must not be translated ("for sent", "to børn", "jeg er i tvivl")
-    assert not {"to", "for", "sent", "i", "is", "plan", "park", "rent"} & set(gloss)
+def test_project_glossary_is_consistent() -> None:
+    data = yaml.safe_load(GLOSS_PATH.read_text(encoding="utf-8"))
+    always, english = data["gloss"], data["english"]
+    # every key is a string (quoted "no"/"yes"/"on" are not YAML booleans) and lower case
+    for section in (always, english, data["phrases"]):
+        assert all(isinstance(k, str) and k == k.lower() for k in section)
+    # a word is in one table only, and no phrase key is a single word
+    assert not set(always) & set(english)
+    assert all(len(k.split()) > 1 for k in data["phrases"])
+    # words that are common Danish words are never glossed in a Danish message
+    assert not {"to", "for", "sent", "i", "is", "plan", "park", "rent", "time", "fine", "hold",
+                "have", "man", "bare", "kan", "er", "tak", "hej"} & set(always)
+    # no word is a marker of both languages
+    assert not set(data["markers"]["english"]) & set(data["markers"]["danish"])
 
 
 @pytest.mark.slow
 def test_default_normaliser_reads_the_installed_danish_table() -> None:
-    normalise = default_normaliser()
+    from knowledge.nlu_text import danish_lemma_table
+
+    normalise, table = default_normaliser(), danish_lemma_table()
     assert normalise("boernehaven", "boernehaven") == "boernehave"
     assert normalise("invoice", "invoice") == "regning"
+    # an English question gets the word features of its Danish twin
+    english = normalise.normalise_all(words("can i pay my bill in instalments", table))
+    danish = normalise.normalise_all(words("kan jeg betale min regning i afdrag", table))
+    assert english == danish
+    assert normalise.normalise_all(words("who sends the property tax bill", table))[-3:] == [
+        "ejendomsskat", "", "regning"]
 
 
 def test_rasa_component_rewrites_lemmas_but_not_text_or_offsets(small) -> None:
@@ -71,18 +141,19 @@ def test_rasa_component_rewrites_lemmas_but_not_text_or_offsets(small) -> None:
     from bot.nlu_components import LemmaNormaliser as Component
 
     def message() -> Message:
-        msg = Message(data={TEXT: "my bill boernehaven"})
-        msg.set(TOKENS_NAMES[TEXT], [Token("my", 0, lemma="my"), Token("bill", 3, lemma="bill"),
-                                     Token("boernehaven", 8, lemma="boernehaven")])
+        msg = Message(data={TEXT: "i want boernehaven"})
+        msg.set(TOKENS_NAMES[TEXT], [Token("i", 0, lemma="i"), Token("want", 2, lemma="want"),
+                                     Token("boernehaven", 7, lemma="boernehaven")])
         return msg
 
     component = Component(small)
     [processed] = component.process([message()])
     tokens = processed.get(TOKENS_NAMES[TEXT])
-    assert [t.lemma for t in tokens] == ["my", "regning", "boernehave"]
-    assert [(t.text, t.start, t.end) for t in tokens] == [("my", 0, 2), ("bill", 3, 7), ("boernehaven", 8, 19)]
+    # the message reads as English ("want"), so "i" is glossed too
+    assert [t.lemma for t in tokens] == ["jeg", "vil", "boernehave"]
+    assert [(t.text, t.start, t.end) for t in tokens] == [("i", 0, 1), ("want", 2, 6), ("boernehaven", 7, 18)]
     data = component.process_training_data(TrainingData([message()]))
-    assert [t.lemma for t in data.training_examples[0].get(TOKENS_NAMES[TEXT])] == ["my", "regning", "boernehave"]
+    assert [t.lemma for t in data.training_examples[0].get(TOKENS_NAMES[TEXT])] == ["jeg", "vil", "boernehave"]
 
 
 def test_fingerprint_changes_with_the_glossary(tmp_path, monkeypatch) -> None:
