@@ -1,4 +1,7 @@
-"""Custom Rasa NLU components (the thin adapter; the logic is ``knowledge/nlu_text.py``).
+"""Custom Rasa NLU components: thin adapters, the logic is plain Python in ``knowledge/``.
+
+* ``LemmaNormaliser`` (logic: ``knowledge/nlu_text.py``) rewrites token lemmas for the word features;
+* ``LinearIntentClassifier`` (logic: ``knowledge/nlu_linear.py``) classifies the intent.
 
 ``bot.nlu_components.LemmaNormaliser`` sits after ``SpacyTokenizer`` in ``config.yml`` and
 rewrites each token's ``lemma``: folded to ae/oe/aa, the ae/oe/aa spelling of a Danish word
@@ -10,17 +13,22 @@ its offsets (entities) and the char n-grams over the typed text stay as they wer
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Text, Type
 
+import scipy.sparse
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.nlu.constants import TOKENS_NAMES
-from rasa.shared.nlu.constants import TEXT
+from rasa.nlu.featurizers.featurizer import Featurizer
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from knowledge.nlu_linear import LinearIntentModel
 from knowledge.nlu_text import LemmaNormaliser as _Normaliser
 from knowledge.nlu_text import data_fingerprint, default_normaliser
 
@@ -62,3 +70,84 @@ class LemmaNormaliser(GraphComponent):
             self._rewrite(message)
         return messages
 
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class LinearIntentClassifier(GraphComponent, IntentClassifier):
+    """Intents from a calibrated linear SVM over the sparse sentence features (``knowledge/nlu_linear.py``).
+
+    Reads every sparse *sentence* feature block of the text in pipeline order (word n-grams,
+    char n-grams, regex patterns), so it needs the featurizers before it and nothing else; DIET
+    (``intent_classification: false``) still extracts the entities.
+    """
+
+    @classmethod
+    def required_components(cls) -> List[Type]:
+        return [Featurizer]
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"C": 1.0, "calibration_folds": 3, "random_seed": 2024, "ranking_length": 10}
+
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+                 model: Optional[LinearIntentModel] = None) -> None:
+        self._config = {**self.get_default_config(), **config}
+        self._storage = model_storage
+        self._resource = resource
+        self._model = model
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "LinearIntentClassifier":
+        return cls(config, model_storage, resource)
+
+    @staticmethod
+    def _blocks(messages: List[Message]) -> List[scipy.sparse.csr_matrix]:
+        """One (n_messages, width) matrix per featurizer, in pipeline order."""
+        rows: List[List[scipy.sparse.spmatrix]] = []
+        for message in messages:
+            rows.append([f.features for f in message.features
+                         if f.attribute == TEXT and f.type == FEATURE_TYPE_SENTENCE and f.is_sparse()])
+        counts = {len(r) for r in rows}
+        if len(counts) > 1:
+            raise ValueError(f"messages carry different numbers of sentence feature blocks: {counts}")
+        n_blocks = counts.pop() if counts else 0
+        return [scipy.sparse.vstack([r[i] for r in rows]).tocsr() for i in range(n_blocks)]
+
+    def train(self, training_data: TrainingData) -> Resource:
+        examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
+        if len({e.get(INTENT) for e in examples}) < 2:
+            return self._resource  # nothing to learn (e.g. a data set without intents)
+        self._model = LinearIntentModel.fit(
+            self._blocks(examples), [e.get(INTENT) for e in examples], c=float(self._config["C"]),
+            calibration_folds=int(self._config["calibration_folds"]),
+            random_seed=int(self._config["random_seed"]))
+        with self._storage.write_to(self._resource) as directory:
+            self._model.save(Path(directory))
+        return self._resource
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "LinearIntentClassifier":
+        try:
+            with model_storage.read_from(resource) as directory:
+                model = LinearIntentModel.load(Path(directory))
+        except (ValueError, FileNotFoundError, OSError):
+            model = None  # trained without intents: predicts none
+        return cls(config, model_storage, resource, model)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        if self._model is None:
+            return messages
+        featured = [m for m in messages if m.get(TEXT)]
+        if not featured:
+            return messages
+        rankings = self._model.rank(self._blocks(featured), int(self._config["ranking_length"]) or None)
+        for message, ranking in zip(featured, rankings):
+            message.set(INTENT, ranking[0], add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        self.process(training_data.training_examples)
+        return training_data
