@@ -23,12 +23,12 @@ export PYTHONPATH := $(CURDIR)
 # Rasa expands ${DA_SPACY_MODEL} in config.yml; the resolver picks it once (see README).
 WITH_SPACY = DA_SPACY_MODEL="$${DA_SPACY_MODEL:-$$(cat $(SPACY))}"
 
-.PHONY: help setup run run-prod test train eval nlu-report bench chaos report-unanswered lock clean unit e2e conversations
+.PHONY: help setup run run-prod test train eval nlu-report nlu-quick bench chaos report-unanswered lock clean unit e2e conversations
 
 help:
 	@echo "make run    start the bot: action server, Rasa and the chat page on http://127.0.0.1:8080/"
 	@echo "make test   run the whole test suite (sets up .venv, spaCy pipeline, database, model)"
-	@echo "optional:   make train | eval | nlu-report | bench | chaos | report-unanswered | lock | clean"
+	@echo "optional:   make train | eval | nlu-report | nlu-quick | bench | chaos | report-unanswered | lock | clean"
 	@echo "            make run-prod  (PostgreSQL tracker store + Redis lock store, see deploy/prod.env)"
 
 # --- set-up -------------------------------------------------------------------------------
@@ -71,6 +71,10 @@ e2e: setup $(MODEL)
 # Held-out NLU evaluation (80/20 stratified, fixed seed); fails when intent weighted F1 < 0.95.
 nlu-report: setup
 	@$(WITH_SPACY) $(PY) -m scripts.nlu_report
+
+# Seconds-fast cross-validated proxy of the NLU (linear model, same word features) for editing data/nlu.
+nlu-quick: setup
+	@$(WITH_SPACY) $(PY) -m scripts.nlu_quick --errors
 
 # Scores the running bot (make run) on tests/eval/questions.jsonl; URL=http://… to override.
 eval:

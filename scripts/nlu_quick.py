@@ -1,4 +1,4 @@
-"""A quick look at ``data/nlu`` for whoever edits it: seconds, not the minutes of DIET.
+"""A quick look at ``data/nlu`` for whoever edits it: seconds, not the minutes of a Rasa training.
 
 ``python -m scripts.nlu_quick`` (``make nlu-quick``) runs k-fold cross-validation of a linear
 classifier over the same word features the Rasa pipeline builds (spaCy tokens and lemmas, then
@@ -7,10 +7,12 @@ classifier over the same word features the Rasa pipeline builds (spaCy tokens an
 accuracy of English and Danish messages, the most frequent confusions and, with ``--errors``,
 every misclassified example with the words the classifier saw.
 
-It is a *proxy*: on this project's data it ranks data and feature changes the way DIET does
-(both moved together on 2026-11-23 and 2026-12-01) but scores about 0.01–0.02 lower. Use it to
-find label errors and weak boundaries while writing examples; decide with
-``python -m scripts.nlu_report --splits 3`` (the gate that counts).
+It is the intent classifier of ``config.yml`` (``knowledge/nlu_linear.py``: a linear SVM over
+TF-IDF-weighted word and char n-grams) without Rasa around it: no regex features, no probability
+calibration, TF-IDF over the raw text instead of Rasa's token-joined text, and k-fold
+cross-validation over all the data instead of one 80/20 split. So it scores close to, but not
+exactly as, the gate. Use it to find label errors and weak boundaries while writing examples;
+decide with ``python -m scripts.nlu_report --splits 3`` (the gate that counts).
 """
 
 from __future__ import annotations
@@ -74,7 +76,7 @@ def cross_validate(texts: Sequence[str], words: Sequence[str], intents: Sequence
     predicted: List[str] = []
     for seed in seeds:
         splitter = StratifiedKFold(folds, shuffle=True, random_state=seed)
-        predicted = list(cross_val_predict(LinearSVC(C=0.5), features, list(intents), cv=splitter))
+        predicted = list(cross_val_predict(LinearSVC(C=1.0), features, list(intents), cv=splitter))
         scores.append(float(f1_score(intents, predicted, average="weighted")))
     return {"scores": scores, "mean": sum(scores) / len(scores), "predicted": predicted}
 
