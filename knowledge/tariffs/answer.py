@@ -11,7 +11,7 @@ Contract used by ``actions/tariffs.py``::
 * ``status == "choose"``: the search is unsure; "Mente du en af disse?" with the top rows.
 * ``status == "not_found"``: nothing fits; points to Opkrævningen.
 
-Button payloads are ``/inform{"tariff_reply":"<value>"}``; the value comes back as ``reply``
+Button payloads are ``/ask_price{"tariff_reply":"<value>"}``; the value comes back as ``reply``
 ("row:L0623" picks a row, "age:12-17" / "card:month" pin an attribute, plain words such as
 "weekend" are parsed like a typed follow-up).
 """
@@ -130,7 +130,7 @@ def catalogue() -> Catalogue:
 # ------------------------------------------------------------------------- rendering
 def payload(value: str) -> str:
     """A Rasa button payload that sends ``value`` back as the ``tariff_reply`` entity."""
-    return "/inform" + json.dumps({"tariff_reply": value}, ensure_ascii=False, separators=(",", ":"))
+    return "/ask_price" + json.dumps({"tariff_reply": value}, ensure_ascii=False, separators=(",", ":"))
 
 
 def _unit_text(row: TariffRow) -> str:

@@ -18,11 +18,11 @@ from knowledge.tariffs.answer import (
 from knowledge.tariffs.search import get_catalogue
 
 STATUSES = {"answer", "clarify", "choose", "not_found"}
-PAYLOAD_RE = re.compile(r'^/inform\{"tariff_reply":".+"\}$')
+PAYLOAD_RE = re.compile(r'^/ask_price\{"tariff_reply":".+"\}$')
 
 
 def reply_of(button_payload: str) -> str:
-    return json.loads(button_payload[len("/inform"):])["tariff_reply"]
+    return json.loads(button_payload[len("/ask_price"):])["tariff_reply"]
 
 
 # ------------------------------------------------------------------ contract
@@ -46,8 +46,8 @@ def test_every_answer_keeps_the_contract(text: str) -> None:
     assert (answer.context is None) == (answer.status in ("answer", "not_found"))
 
 
-def test_payload_is_rasa_inform_with_the_reply_entity() -> None:
-    assert payload("weekend") == '/inform{"tariff_reply":"weekend"}'
+def test_payload_is_rasa_ask_price_with_the_reply_entity() -> None:
+    assert payload("weekend") == '/ask_price{"tariff_reply":"weekend"}'
     assert reply_of(payload("row:L0623")) == "row:L0623"
     assert reply_of(payload("place:Køge Svømmeland")) == "place:Køge Svømmeland"
 
