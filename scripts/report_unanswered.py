@@ -18,6 +18,13 @@ The database is Rasa's ``SQLTrackerStore`` (table ``events``). Its URL is, in th
 ``--db``, the environment variable ``TRACKER_STORE_URL``, the project's ``DATABASE_URL``
 (``core.settings``; SQLite ``var/koege.db`` by default). Rasa only writes there when
 ``endpoints.yml`` configures ``tracker_store: {type: SQL, …}`` (the production endpoints do).
+
+``make run`` keeps Rasa's conversations in memory, so locally there is no ``events`` table. The
+report then reads the gateway's own log instead (table ``unanswered_questions`` in
+``DATABASE_URL``, or ``--gateway-db``): every typed chat-widget question the bot answered with
+"Mente du …?" or a handover, grouped the same way (it knows no conversations, so that column
+is empty). ``--source tracker|gateway`` picks one source explicitly; the header says which one
+was read.
 """
 
 from __future__ import annotations
@@ -32,9 +39,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect, select, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
+from core.db import _sqlite_file, is_sqlite, mask_url, resolve_url
+from core.gateway_models import UnansweredQuestion
 from core.identity import mask_cpr
 
 FALLBACK_INTENTS = {"nlu_fallback"}
@@ -45,6 +55,7 @@ _WS = re.compile(r"\s+")
 @dataclass
 class Unanswered:
     text: str
+    source: str = "tracker"
     count: int = 0
     conversations: set = field(default_factory=set)
     intents: Counter = field(default_factory=Counter)
@@ -57,8 +68,10 @@ class Unanswered:
 
         return {
             "text": self.text,
+            "source": self.source,
             "count": self.count,
-            "conversations": len(self.conversations),
+            # the gateway's log has no conversation ids
+            "conversations": len(self.conversations) if self.source == "tracker" else None,
             "intents": dict(self.intents.most_common()),
             "first_seen": iso(self.first_seen),
             "last_seen": iso(self.last_seen),
@@ -66,21 +79,25 @@ class Unanswered:
 
 
 def tracker_store_url(explicit: Optional[str] = None) -> str:
-    if explicit:
-        return explicit
-    if os.environ.get("TRACKER_STORE_URL"):
-        return os.environ["TRACKER_STORE_URL"]
-    from core.settings import get_settings
-
-    return get_settings().database_url
+    return explicit or os.environ.get("TRACKER_STORE_URL") or resolve_url()
 
 
 def normalise(message: str) -> str:
     return _WS.sub(" ", message.strip().lower())
 
 
+def _missing_sqlite_file(url: str) -> bool:
+    """A SQLite URL whose file does not exist (connecting would create an empty one)."""
+    if not is_sqlite(url):
+        return False
+    path = _sqlite_file(make_url(url))
+    return path is not None and not path.exists()
+
+
 def read_events(url: str, since: Optional[float] = None) -> Iterator[Tuple[str, float, str, Dict[str, Any]]]:
     """(sender_id, timestamp, type_name, event data) of every event, per sender in order."""
+    if _missing_sqlite_file(url):
+        return
     engine = create_engine(url, poolclass=NullPool, future=True)
     try:
         if not inspect(engine).has_table("events"):
@@ -131,20 +148,63 @@ def unanswered_turns(events: Iterable[Tuple[str, float, str, Dict[str, Any]]]) -
     yield from flush()
 
 
-def collect(url: str, since: Optional[float] = None) -> List[Unanswered]:
+def _group(rows: Iterable[Tuple[Optional[str], str, float, Optional[str]]], source: str) -> List[Unanswered]:
+    """(sender, text, timestamp, intent) rows grouped by their masked, normalised text."""
     groups: Dict[str, Unanswered] = {}
-    for sender, message, timestamp, intent in unanswered_turns(read_events(url, since)):
+    for sender, message, timestamp, intent in rows:
         masked = mask_cpr(message)
         key = normalise(masked)
         if not key:
             continue
-        item = groups.setdefault(key, Unanswered(text=masked.strip()))
+        item = groups.setdefault(key, Unanswered(text=masked.strip(), source=source))
         item.count += 1
-        item.conversations.add(sender)
-        item.intents[intent or "?"] += 1
+        if sender is not None:
+            item.conversations.add(sender)
+        if intent is not None:
+            item.intents[intent or "?"] += 1
         item.first_seen = min(filter(None, [item.first_seen, timestamp]), default=None)
         item.last_seen = max(filter(None, [item.last_seen, timestamp]), default=None)
     return sorted(groups.values(), key=lambda u: (-u.count, -(u.last_seen or 0), u.text))
+
+
+def collect(url: str, since: Optional[float] = None) -> List[Unanswered]:
+    """Unanswered messages from Rasa's SQL tracker store."""
+    return _group(unanswered_turns(read_events(url, since)), "tracker")
+
+
+def has_tracker_events(url: str) -> bool:
+    if _missing_sqlite_file(url):
+        return False
+    engine = create_engine(url, poolclass=NullPool, future=True)
+    try:
+        return inspect(engine).has_table("events")
+    finally:
+        engine.dispose()
+
+
+def read_gateway_log(url: str, since: Optional[float] = None) -> Iterator[Tuple[None, str, float, None]]:
+    """The gateway's ``unanswered_questions`` rows as (None, question, timestamp, None)."""
+    if _missing_sqlite_file(url):
+        return
+    engine = create_engine(url, poolclass=NullPool, future=True)
+    try:
+        if not inspect(engine).has_table(UnansweredQuestion.__tablename__):
+            return
+        query = select(UnansweredQuestion.question, UnansweredQuestion.at).order_by(UnansweredQuestion.id)
+        if since is not None:
+            query = query.where(UnansweredQuestion.at >= datetime.fromtimestamp(since, tz=timezone.utc))
+        with engine.connect() as connection:
+            for question, at in connection.execute(query):
+                if at is not None and at.tzinfo is None:  # SQLite gives naive UTC
+                    at = at.replace(tzinfo=timezone.utc)
+                yield None, question or "", at.timestamp() if at else 0.0, None
+    finally:
+        engine.dispose()
+
+
+def collect_gateway(url: str, since: Optional[float] = None) -> List[Unanswered]:
+    """Unanswered chat-widget questions from the gateway's own log."""
+    return _group(read_gateway_log(url, since), "gateway")
 
 
 def _since(value: Optional[str]) -> Optional[float]:
@@ -159,30 +219,49 @@ def _since(value: Optional[str]) -> Optional[float]:
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description="List the messages the bot could not answer.")
     parser.add_argument("--db", help="tracker-store database URL (default: TRACKER_STORE_URL or DATABASE_URL)")
+    parser.add_argument("--gateway-db", help="database of the gateway's log of unanswered questions "
+                                             "(default: DATABASE_URL)")
+    parser.add_argument("--source", choices=("auto", "tracker", "gateway"), default="auto",
+                        help="auto: the tracker store when Rasa writes one, else the gateway's log")
     parser.add_argument("--since", help="only events from this date/time on (ISO 8601, UTC)")
     parser.add_argument("--limit", type=int, default=50)
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     args = parser.parse_args(argv)
 
+    since = _since(args.since)
     url = tracker_store_url(args.db)
     try:
-        items = collect(url, _since(args.since))
+        source = args.source
+        if source == "auto":
+            source = "tracker" if has_tracker_events(url) else "gateway"
+        if source == "tracker":
+            items = collect(url, since)
+            where = f"Rasa's tracker store ({mask_url(url)})"
+        else:
+            gateway_url = resolve_url(args.gateway_db)
+            items = collect_gateway(gateway_url, since)
+            where = f"the chat gateway's log ({mask_url(gateway_url)})"
+            if args.source == "auto":
+                where += (" — Rasa's tracker store has no conversations here "
+                          "(`make run` keeps them in memory; `make run-prod` stores them)")
     except Exception as exc:  # noqa: BLE001 - a report, not a service: say what went wrong
-        print(f"error: cannot read the tracker store: {exc}", file=sys.stderr)
+        print(f"error: cannot read the unanswered messages: {mask_cpr(str(exc))}", file=sys.stderr)
         return 2
     shown = items[: args.limit] if args.limit else items
     if args.json:
         print(json.dumps([u.as_dict() for u in shown], ensure_ascii=False, indent=2))
         return 0
     if not items:
-        print("No unanswered messages in the tracker store.")
+        print(f"No unanswered messages in {where}.")
         return 0
     total = sum(u.count for u in items)
+    print(f"From {where}:")
     print(f"{total} unanswered messages, {len(items)} different; most frequent first:\n")
     print(f"{'count':>5} {'conv':>5}  {'last seen (UTC)':<20} message")
     for u in shown:
         d = u.as_dict()
-        print(f"{u.count:>5} {d['conversations']:>5}  {(d['last_seen'] or '')[:19]:<20} {u.text}")
+        conversations = "" if d["conversations"] is None else d["conversations"]
+        print(f"{u.count:>5} {conversations:>5}  {(d['last_seen'] or '')[:19]:<20} {u.text}")
     if len(items) > len(shown):
         print(f"\n… and {len(items) - len(shown)} more (use --limit 0 for all)")
     return 0

@@ -1,8 +1,10 @@
-"""scripts.report_unanswered over a real Rasa SQLTrackerStore (SQLite) written by Rasa itself."""
+"""scripts.report_unanswered over a real Rasa SQLTrackerStore (SQLite) written by Rasa itself, and
+over the gateway's log of unanswered questions (SQLite and PostgreSQL) written by bot.store."""
 
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -106,8 +108,62 @@ def test_cli_prints_table_and_json(tracker_db, capsys):
 
 
 def test_empty_or_missing_store(tmp_path, capsys):
-    assert ru.main(["--db", f"sqlite:///{tmp_path / 'none.db'}"]) == 0
-    assert "No unanswered messages" in capsys.readouterr().out
+    none = tmp_path / "none.db"
+    assert ru.main(["--db", f"sqlite:///{none}", "--gateway-db", f"sqlite:///{none}"]) == 0
+    assert "No unanswered messages in the chat gateway's log" in capsys.readouterr().out
+    assert not none.exists()  # a report does not create an empty database
+    assert ru.main(["--db", f"sqlite:///{none}", "--source", "tracker"]) == 0
+    assert "No unanswered messages in Rasa's tracker store" in capsys.readouterr().out
+
+
+@pytest.fixture
+def gateway_db(db_url):
+    """The app database (migrated) with questions the gateway logged through bot.store."""
+    from bot import store
+    from core.db import make_engine, make_session_factory, upgrade_database
+    from core.gateway_models import UnansweredQuestion
+
+    upgrade_database(db_url)
+    engine = make_engine(db_url)
+    factory = make_session_factory(engine)
+    for question in ("Kan jeg faa penge for min kolonihave", "kan jeg faa penge  for min KOLONIHAVE",
+                     "mit cpr er 010203-1234, hvad skylder jeg", "hvem ejer vandtaarnet"):
+        store.save_unanswered(factory, question, "Jeg er ikke helt sikker på, hvad du mener …")
+    with factory.begin() as session:  # one old entry, for --since
+        old = datetime.now(timezone.utc) - timedelta(days=400)
+        session.add(UnansweredQuestion(at=old, question="gammelt spørgsmål", answer="…"))
+    engine.dispose()
+    return db_url
+
+
+def test_without_tracker_events_the_gateways_log_is_read(gateway_db, capsys):
+    """`make run` keeps Rasa's conversations in memory: the report falls back to the widget's log."""
+    assert not ru.has_tracker_events(gateway_db)
+    assert ru.main(["--db", gateway_db, "--gateway-db", gateway_db]) == 0
+    out = capsys.readouterr().out
+    assert "From the chat gateway's log" in out and "make run" in out
+    assert "5 unanswered messages, 4 different" in out
+    assert "010203-****" in out and "1234" not in out
+
+    items = ru.collect_gateway(gateway_db)
+    assert items[0].count == 2 and ru.normalise(items[0].text) == "kan jeg faa penge for min kolonihave"
+    assert items[0].as_dict()["conversations"] is None and items[0].source == "gateway"
+    assert "gammelt spørgsmål" in [i.text for i in items]
+    month_ago = (datetime.now(timezone.utc) - timedelta(days=30)).isoformat()
+    recent = [i.text for i in ru.collect_gateway(gateway_db, since=ru._since(month_ago))]
+    assert len(recent) == 3 and "gammelt spørgsmål" not in recent
+
+    assert ru.main(["--db", gateway_db, "--gateway-db", gateway_db, "--json", "--limit", "1"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data[0]["source"] == "gateway" and data[0]["count"] == 2
+
+
+def test_tracker_store_wins_when_rasa_writes_one(tracker_db, gateway_db, capsys):
+    assert ru.main(["--db", tracker_db, "--gateway-db", gateway_db]) == 0
+    out = capsys.readouterr().out
+    assert "From Rasa's tracker store" in out and "4 unanswered messages, 3 different" in out
+    assert ru.main(["--db", tracker_db, "--gateway-db", gateway_db, "--source", "gateway"]) == 0
+    assert "5 unanswered messages" in capsys.readouterr().out
 
 
 def test_since_filters_old_events(tracker_db):
