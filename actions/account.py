@@ -25,10 +25,10 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 
-from actions.common import SafeAction, buttons, entity_value, latest_intent, latest_text
+from actions.common import SafeAction, buttons, entity_value, latest_intent, latest_text, warned_about_cpr
 from core import ledger
 from core import ledger_answers as answers
-from core.identity import IdentityError, Reason, mask_cpr, verify_token
+from core.identity import IdentityError, Reason, verify_token
 from core.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -78,12 +78,12 @@ def identify(tracker: Tracker) -> Identity:
     return Identity(VERIFIED, verified.citizen_ref)
 
 
-def identity_problem_text(identity: Identity) -> str:
+def identity_problem_text(identity: Identity, cpr_warned: bool = False) -> str:
     if identity.state == EXPIRED:
         return answers.LOGIN_EXPIRED
     if identity.state == INVALID:
         return answers.LOGIN_INVALID
-    return answers.NOT_LOGGED_IN
+    return answers.NOT_LOGGED_IN_AFTER_CPR if cpr_warned else answers.NOT_LOGGED_IN
 
 
 async def load_overview(identity: Identity) -> Optional[ledger.Overview]:
@@ -99,18 +99,13 @@ async def verified_overview(
     """The citizen's overview, or None after telling them why not (login)."""
     identity = identify(tracker)
     if not identity.verified:
-        dispatcher.utter_message(text=identity_problem_text(identity))
+        dispatcher.utter_message(text=identity_problem_text(identity, warned_about_cpr(dispatcher)))
         return identity, None
     overview = await load_overview(identity)
     if overview is None:  # a valid signature for a reference the ledger does not know
         dispatcher.utter_message(text=answers.LOGIN_INVALID)
         return Identity(INVALID), None
     return identity, overview
-
-
-def _typed_cpr(tracker: Tracker) -> bool:
-    text = latest_text(tracker)
-    return bool(text) and mask_cpr(text) != text
 
 
 def personal_answer(tracker: Tracker, topic: str) -> Optional[str]:
@@ -152,15 +147,13 @@ class ActionAccount(SafeAction):
     async def respond(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
-        if _typed_cpr(tracker):
-            dispatcher.utter_message(text=answers.CPR_IN_CHAT)
         intent = latest_intent(tracker)
         if intent == "login_help":
             identity = identify(tracker)
             if identity.verified and await load_overview(identity) is not None:
                 dispatcher.utter_message(text=answers.LOGGED_IN_HELP)
             else:
-                dispatcher.utter_message(text=identity_problem_text(identity))
+                dispatcher.utter_message(text=identity_problem_text(identity, warned_about_cpr(dispatcher)))
             return []
         _identity, overview = await verified_overview(dispatcher, tracker)
         if overview is None:
@@ -259,8 +252,6 @@ class ActionPlanStart(SafeAction):
     async def respond(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
-        if _typed_cpr(tracker):
-            dispatcher.utter_message(text=answers.CPR_IN_CHAT)
         clear = [SlotSet(slot, None) for slot in PLAN_SLOTS]
         _identity, overview = await verified_overview(dispatcher, tracker)
         if overview is None:

@@ -2,7 +2,8 @@
 
 Every action derives from :class:`SafeAction`: if anything inside fails (a knowledge file,
 the database, a bug), the citizen gets a polite Danish message instead of silence, and the
-error is logged with CPR-like numbers masked.
+error is logged with CPR-like numbers masked. A message with a CPR-like number gets, once per
+turn, the reminder that the bot never uses one (``CPR_IN_CHAT``) before the answer.
 """
 
 from __future__ import annotations
@@ -30,16 +31,44 @@ def latest_text(tracker: Tracker) -> str:
     return (tracker.latest_message or {}).get("text") or ""
 
 
+def cpr_warning_due(tracker: Tracker) -> bool:
+    """The citizen typed a CPR-like number in this message and no action of this turn has told
+    them yet that the bot never uses one (CPR_IN_CHAT)."""
+    from core.identity import contains_cpr
+    from core.ledger_answers import CPR_IN_CHAT
+
+    text = latest_text(tracker)
+    if text.startswith("/") or not contains_cpr(text):
+        return False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return True
+        if event.get("event") == "bot" and event.get("text") == CPR_IN_CHAT:
+            return False
+    return True
+
+
+def warned_about_cpr(dispatcher: CollectingDispatcher) -> bool:
+    """Has this action already sent CPR_IN_CHAT?"""
+    from core.ledger_answers import CPR_IN_CHAT
+
+    return any(m.get("text") == CPR_IN_CHAT for m in dispatcher.messages)
+
+
 def user_question(tracker: Tracker) -> str:
     """The citizen's own words: the latest message, or - when that is a button payload
-    ("/faq_pay") or a "no" to our suggestions - the last message they typed themselves."""
+    ("/faq_pay") or a "no" to our suggestions - the last message they typed themselves.
+    Without CPR-like numbers and the words introducing them ("mit cpr er …"): no answer is
+    ever computed from one (a price row for "cpr", a number read as an age or an amount)."""
+    from core.identity import strip_cpr
+
     for event in reversed(tracker.events):
         if event.get("event") != "user":
             continue
         text = event.get("text") or ""
         intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
         if text and not text.startswith("/") and intent not in {"deny", "affirm"}:
-            return text
+            return strip_cpr(text)
     return ""
 
 
@@ -69,6 +98,10 @@ class SafeAction(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
         try:
+            if cpr_warning_due(tracker):
+                from core.ledger_answers import CPR_IN_CHAT
+
+                dispatcher.utter_message(text=CPR_IN_CHAT)
             return await self.respond(dispatcher, tracker, domain)
         except Exception:  # noqa: BLE001 - the user must get an answer whatever failed
             from core.identity import mask_cpr

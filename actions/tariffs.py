@@ -8,7 +8,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import SafeAction, buttons, entity_value, user_question
+from actions.common import SafeAction, buttons, entity_value, user_question, warned_about_cpr
 from knowledge.tariffs.answer import answer_price_question
 from knowledge.tariffs.search import get_index
 
@@ -27,6 +27,9 @@ class ActionTariffLookup(SafeAction):
         # The open question (if any) always goes along: answer_price_question itself tells a
         # follow-up ("hun er 12", a button) from a new question, whatever intent NLU chose.
         context = tracker.get_slot("tariff_context")
-        answer = answer_price_question(user_question(tracker), context=context, reply=reply)
+        question = user_question(tracker)
+        if not question and not reply and warned_about_cpr(dispatcher):
+            return []  # only a CPR number: the reminder to log in instead is the whole answer
+        answer = answer_price_question(question, context=context, reply=reply)
         dispatcher.utter_message(text=answer.text, buttons=buttons(answer.buttons))
         return [SlotSet("tariff_context", answer.context), SlotSet("tariff_reply", None)]

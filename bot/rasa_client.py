@@ -16,6 +16,7 @@ retry (the turn may have happened). The whole turn, failover included, stays wit
 client session's total timeout (``GatewayConfig.rasa_timeout_seconds``).
 
 Every turn and every failed attempt is counted in :mod:`bot.metrics` when metrics are given.
+CPR-like numbers in the message are masked before it leaves (:func:`core.identity.mask_cpr`).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from aiohttp import web
 
 from bot.metrics import GatewayMetrics
 from bot.routing import DEFAULT_VNODES, HashRing, Router
+from core.identity import mask_cpr
 
 log = logging.getLogger(__name__)
 
@@ -145,7 +147,9 @@ class RasaClient:
     async def send(
         self, conversation_id: str, message: str, metadata: Mapping[str, Any]
     ) -> List[BotMessage]:
-        body = {"sender": conversation_id, "message": message, "metadata": dict(metadata)}
+        # A CPR number typed in the chat never reaches Rasa: not its tracker store, its logs or
+        # the actions (they see "010203-****" and remind the citizen to log in instead).
+        body = {"sender": conversation_id, "message": mask_cpr(message), "metadata": dict(metadata)}
         started = self.clock()
         deadline = started + self.timeout_seconds
         answered_by: Optional[str] = None

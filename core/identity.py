@@ -256,3 +256,34 @@ def mask_cpr(text: Optional[str]) -> str:
     if not text:
         return text or ""
     return _CPR.sub(lambda m: f"{m.group(1)}-****", str(text))
+
+
+# A CPR-like number as typed, or as mask_cpr left it ("010203-****": the gateway masks every
+# message before Rasa sees it).
+CPR_OR_MASKED_PATTERN = (
+    r"(?<!\d)(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])\d{2}"
+    r"(?:[-\u2013 ]?\d{4}(?!\d)|-\*{4})"
+)
+_ANY_CPR = re.compile(CPR_OR_MASKED_PATTERN)
+# The number with the words that introduce it: "mit cpr-nr. er 010203-1234", "personnummer:
+# 0102031234", "cpr 010203 1234". What is left is the question around it, if any.
+_CPR_PHRASE = re.compile(
+    r"(?:\b(?:her\s+er\s+)?(?:mit|min)\s+)?"
+    r"(?:\b(?:cpr|person)(?:[-\s]?(?:nummer|nummeret|nr))?\.?\s*(?:er|=|:)?\s*)?"
+    + CPR_OR_MASKED_PATTERN,
+    re.IGNORECASE,
+)
+
+
+def contains_cpr(text: Optional[str]) -> bool:
+    """Does the text hold a CPR-like number, typed or already masked?"""
+    return bool(text) and _ANY_CPR.search(str(text)) is not None
+
+
+def strip_cpr(text: Optional[str]) -> str:
+    """The text without its CPR-like numbers and the words that introduce them ("mit cpr er
+    …"), so that what the citizen asked can be answered without the number taking part."""
+    if not text:
+        return ""
+    stripped = _CPR_PHRASE.sub(" ", str(text))
+    return re.sub(r"\s+", " ", stripped).strip(" ,.;:-\u2013")

@@ -37,13 +37,15 @@ REMINDER_NAMES = {
 
 # --- identity ------------------------------------------------------------------------------
 
-NOT_LOGGED_IN = (
+_LOGIN_PITCH = (
     "For at se dine egne regninger skal du logge ind med MitID via knappen «Log ind» i chatten. "
     "Når du er logget ind, kan jeg vise dine ventende og forfaldne betalinger, dit betalings-ID "
     "(+71-linjen), om du har betalt for meget, og du kan søge om en afdragsordning her i chatten.\n\n"
-    "Skriv ikke dit CPR-nummer i chatten – jeg bruger det ikke. Du kan også se dine betalinger i "
-    f"«Mit Betalingsoverblik» eller ringe til Opkrævningen på tlf. {PHONE}."
 )
+_OTHER_WAYS = f"Du kan også se dine betalinger i «Mit Betalingsoverblik» eller ringe til Opkrævningen på tlf. {PHONE}."
+NOT_LOGGED_IN = _LOGIN_PITCH + "Skriv ikke dit CPR-nummer i chatten – jeg bruger det ikke. " + _OTHER_WAYS
+# The same after CPR_IN_CHAT in the same turn (the citizen has just been told about the CPR number).
+NOT_LOGGED_IN_AFTER_CPR = _LOGIN_PITCH + _OTHER_WAYS
 LOGIN_EXPIRED = "Din log-ind er udløbet – log venligst ind igen med knappen «Log ind» i chatten."
 LOGIN_INVALID = "Din log-ind kunne ikke bekræftes – log venligst ind igen med knappen «Log ind» i chatten."
 LOGGED_IN_HELP = (

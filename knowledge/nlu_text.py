@@ -16,6 +16,9 @@ same thing used to give unrelated features:
   ("property tax" -> ``ejendomsskat``) only in a message that reads as English, decided by
   counting marker words of each language (:meth:`Glossary.reads_english`).
 * **Case**: all lemmas are lower case.
+* **CPR numbers** ("010203-1234", "0102031234", "010203 1234", or "010203-****" as the gateway
+  masks them) become one placeholder lemma, ``CPR_LEMMA``, whatever the digits: the classifier
+  learns what a message with someone's CPR number is about (their own bills), not the number.
 
 Character n-grams keep seeing the typed text (``use_lemma: false`` on the char_wb featurizer in
 ``config.yml``), so nothing the old features knew is lost.
@@ -26,6 +29,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -33,10 +37,14 @@ from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence,
 
 import yaml
 
+from core.identity import CPR_OR_MASKED_PATTERN
 from knowledge.text import fold
 
 GLOSS_PATH = Path(__file__).resolve().parent / "data" / "nlu_gloss.yml"
 _FOLDED_LETTERS = ("ae", "oe", "aa")
+CPR_LEMMA = "cprnummertal"
+_CPR_TOKENS = re.compile(CPR_OR_MASKED_PATTERN)
+_CPR_SPAN = 6  # "010203-" "*" "*" "*" "*" is how the tokenizer splits a masked number
 
 
 def danish_lemma_table() -> Dict[str, str]:
@@ -162,6 +170,11 @@ class LemmaNormaliser:
         i = 0
         longest = self._gloss.longest_phrase if english else 1
         while i < len(pairs):
+            cpr = _cpr_tokens(low, i)
+            if cpr:
+                out.extend(_spread((CPR_LEMMA,), cpr))
+                i += cpr
+                continue
             for size in range(min(longest, len(pairs) - i), 1, -1):
                 value = self._gloss.phrases.get(tuple(low[i:i + size]))
                 if value is not None:
@@ -173,6 +186,18 @@ class LemmaNormaliser:
                 out.append(self(word, lemma, english))
                 i += 1
         return out
+
+
+def _cpr_tokens(low: Sequence[str], i: int) -> int:
+    """How many tokens from ``i`` on spell one CPR-like number (0 if none): "0102031234",
+    "010203-1234", "010203" "1234", "010203-" "*" "*" "*" "*", "cpr:0102031234"."""
+    if not low[i] or not low[i][0].isdigit() and not _CPR_TOKENS.search(low[i]):
+        return 0
+    for size in range(min(_CPR_SPAN, len(low) - i), 0, -1):
+        joined = "".join(low[i:i + size])
+        if _CPR_TOKENS.fullmatch(joined) or (size == 1 and _CPR_TOKENS.search(joined)):
+            return size
+    return 0
 
 
 def data_fingerprint() -> str:

@@ -115,8 +115,28 @@ async def test_cpr_typed_in_chat_is_not_used(wired):
         account.ActionAccount(), make_tracker("mit cpr er 010100-0002, hvad skylder jeg", "my_balance")
     )
     out = texts(messages)
-    assert answers.CPR_IN_CHAT in out and answers.NOT_LOGGED_IN in out
+    assert [m["text"] for m in messages] == [answers.CPR_IN_CHAT, answers.NOT_LOGGED_IN_AFTER_CPR]
+    assert "Skriv ikke dit CPR-nummer" not in out  # told once, not again in the login text
     assert "Demo Borger 2" not in out and "6.670,00" not in out
+
+
+async def test_cpr_typed_by_a_logged_in_citizen_shows_only_their_own_data(wired, settings):
+    token = token_for(wired, settings, who="Demo Borger 2")
+    other_cpr = "mit cpr er 010100-0003, hvad skylder jeg"
+    messages, _ = await run(account.ActionAccount(), make_tracker(other_cpr, "my_balance", token=token))
+    assert messages[0]["text"] == answers.CPR_IN_CHAT
+    plain, _ = await run(account.ActionAccount(), make_tracker("hvad skylder jeg", "my_balance", token=token))
+    assert [m["text"] for m in messages[1:]] == [m["text"] for m in plain]  # the token decides
+
+
+async def test_cpr_reminder_once_per_turn_across_form_actions(wired, settings):
+    """validate + ask run in the same turn: only the first one reminds."""
+    tracker = make_tracker("010100-0002", "apply_instalment_plan")
+    messages, _ = await run(account.ActionPlanStart(), tracker)
+    assert messages[0]["text"] == answers.CPR_IN_CHAT
+    tracker.events.append({"event": "bot", "text": answers.CPR_IN_CHAT})
+    again, _ = await run(account.ActionPlanStart(), tracker)
+    assert answers.CPR_IN_CHAT not in texts(again)
 
 
 async def test_valid_signature_for_unknown_reference(wired, settings):

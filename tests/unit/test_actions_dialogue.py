@@ -111,3 +111,35 @@ def test_contact_question_without_a_bill_gets_opkraevningen():
     text = " ".join(m["text"] for m in messages)
     assert "Opkrævningen" in text and "5667 2450" in text
     assert "5667 2344" not in text
+
+
+# --- a CPR number typed in the chat -------------------------------------------------------
+
+
+def test_a_typed_cpr_number_is_reminded_once_and_never_takes_part_in_an_answer():
+    from actions.tariffs import ActionTariffLookup
+    from core.ledger_answers import CPR_IN_CHAT
+
+    # only a number (typed or as the gateway masked it): the reminder is the whole answer,
+    # not the price of a "folkeregisteroplysning" for the word "cpr"
+    for text in ("mit cpr er 010203-1234", "cpr 0102031234", "mit personnummer er 010203-****"):
+        messages, events = run(ActionTariffLookup(), tracker(text, "ask_price"))
+        assert [m["text"] for m in messages] == [CPR_IN_CHAT], text
+        assert events == []
+
+    # a real price question around the number: reminded, then answered without the number
+    # (010203-1234 is not read as an amount, an age or a size)
+    messages, _ = run(ActionTariffLookup(), tracker("mit cpr er 010203-1234, hvad koster et pas", "ask_price"))
+    plain, _ = run(ActionTariffLookup(), tracker("hvad koster et pas", "ask_price"))
+    assert messages[0]["text"] == CPR_IN_CHAT
+    assert [m["text"] for m in messages[1:]] == [m["text"] for m in plain]
+
+    messages, _ = run(ActionAnswerFaq(), tracker("cpr 010203-1234 hvad koster en rykker", "faq_late_payment"))
+    assert messages[0]["text"] == CPR_IN_CHAT and "250,00 kr." in messages[1]["text"]
+
+    # no number, no reminder: "hvad koster en cpr-oplysning" is a price question
+    messages, _ = run(ActionTariffLookup(), tracker("hvad koster en cpr oplysning", "ask_price"))
+    assert CPR_IN_CHAT not in [m["text"] for m in messages]
+    # a button payload is never a typed number
+    messages, _ = run(ActionAnswerFaq(), tracker("/faq_pay", "faq_pay"))
+    assert CPR_IN_CHAT not in [m["text"] for m in messages]

@@ -6,6 +6,8 @@ Async tests run under ``asyncio_mode = auto`` (pytest.ini). No real Rasa is need
 
 from __future__ import annotations
 
+import json
+
 import asyncio
 import logging
 import shutil
@@ -213,6 +215,15 @@ async def test_round_trip_returns_rasa_text_and_buttons(gateway, rasa):
     [sent] = rasa.received
     assert sent["message"] == "Hvordan betaler jeg?"
     assert sent["metadata"] == {"channel": "koege-widget"}
+
+
+async def test_a_typed_cpr_number_never_reaches_rasa(gateway, rasa):
+    client = await gateway(rasa.url)
+    resp, _ = await chat(client, "mit cpr er 010203-1234, og min søns er 0204051234")
+    assert resp.status == 200
+    [sent] = rasa.received
+    assert sent["message"] == "mit cpr er 010203-****, og min søns er 020405-****"
+    assert "1234" not in json.dumps(sent)
 
 
 async def test_button_payload_is_forwarded_as_message(gateway, rasa):

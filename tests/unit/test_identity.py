@@ -308,3 +308,28 @@ def test_mask_cpr_leaves_other_numbers(text):
 
 def test_mask_cpr_none():
     assert mask_cpr(None) == ""
+
+
+@pytest.mark.parametrize("text, rest", [
+    ("mit cpr er 010203-1234", ""),
+    ("Her er mit CPR-nr. 010203 1234. hvad skylder jeg?", "hvad skylder jeg?"),
+    ("cpr 0102031234, hvad koster et pas", "hvad koster et pas"),
+    ("mit personnummer er 010203-****", ""),  # as the gateway masked it
+    ("mit cpr-nummer: 311299-0001 og hvad med min rykker", "og hvad med min rykker"),
+])
+def test_strip_cpr_removes_the_number_and_the_words_introducing_it(text, rest):
+    from core.identity import contains_cpr, strip_cpr
+
+    assert contains_cpr(text)
+    assert strip_cpr(text) == rest
+
+
+@pytest.mark.parametrize("text", [
+    "hvad koster en cpr oplysning", "ring på 5667 2450", "betalings-id +71 123456789012345",
+    "kunde nr 12345678901", "991299-1234",  # day 99 is no date
+])
+def test_no_cpr_no_change(text):
+    from core.identity import contains_cpr, strip_cpr
+
+    assert not contains_cpr(text)
+    assert strip_cpr(text) == text

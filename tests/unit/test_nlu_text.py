@@ -167,3 +167,20 @@ def test_fingerprint_changes_with_the_glossary(tmp_path, monkeypatch) -> None:
                      encoding="utf-8")
     monkeypatch.setattr(nlu_text, "GLOSS_PATH", gloss)
     assert Component.fingerprint_addon({}) != before
+
+
+@pytest.mark.parametrize("tokens", [
+    ["cpr", "0102031234"], ["cpr", "010203-1234"], ["cpr", "010203", "1234"],
+    ["cpr", "010203–1234"], ["cpr", "010203-", "*", "*", "*", "*"],  # masked by the gateway
+])
+def test_a_cpr_number_is_one_placeholder_lemma_whatever_its_digits(small, tokens) -> None:
+    from knowledge.nlu_text import CPR_LEMMA
+
+    out = small.normalise_all([(t, None) for t in tokens])
+    assert len(out) == len(tokens)  # one lemma per token, as the featurizer expects
+    assert out[:2] == ["cpr", CPR_LEMMA] and not any(out[2:])
+
+
+def test_other_numbers_stay_numbers(small) -> None:
+    for text in ("ring 5667 2450", "det koster 250 kr", "991299-1234", "betal 12 1234"):
+        assert small.normalise_all(words(text)) == [w.lower() for w in text.split()], text
