@@ -16,6 +16,10 @@ same thing used to give unrelated features:
   ("property tax" -> ``ejendomsskat``) only in a message that reads as English, decided by
   counting marker words of each language (:meth:`Glossary.reads_english`).
 * **Case**: all lemmas are lower case.
+* **Stuttered letters** ("rykkker", "takkk", "neeej", "jaaa"): a letter typed three or more
+  times in a row (Danish spelling never has three) is cut to two for a consonant inside the
+  word, to one for a vowel or at the end, and the result is read as the typed word. Digits are
+  left alone ("1000").
 * **CPR numbers** ("010203-1234", "0102031234", "010203 1234", or "010203-****" as the gateway
   masks them) become one placeholder lemma, ``CPR_LEMMA``, whatever the digits: the classifier
   learns what a message with someone's CPR number is about (their own bills), not the number.
@@ -44,6 +48,8 @@ GLOSS_PATH = Path(__file__).resolve().parent / "data" / "nlu_gloss.yml"
 _FOLDED_LETTERS = ("ae", "oe", "aa")
 CPR_LEMMA = "cprnummertal"
 _CPR_TOKENS = re.compile(CPR_OR_MASKED_PATTERN)
+_STUTTER = re.compile(r"([^\W\d_])\1{2,}")
+_VOWELS = frozenset("aeiouyæøå")
 _CPR_SPAN = 6  # "010203-" "*" "*" "*" "*" is how the tokenizer splits a masked number
 
 
@@ -151,6 +157,8 @@ class LemmaNormaliser:
     def __call__(self, word: str, lemma: Optional[str] = None, english: bool = False) -> str:
         """One token; ``english`` says the message reads as English."""
         low = (word or "").lower()
+        if _STUTTER.search(low):
+            low, lemma = self._unstutter(low), None
         if english and low in self._gloss.english:
             return self._gloss.english[low]
         if low in self._gloss.always:
@@ -160,6 +168,17 @@ class LemmaNormaliser:
         if folded_lemma == folded_word and any(p in folded_word for p in _FOLDED_LETTERS):
             return self._folded.get(folded_word, folded_word)
         return folded_lemma
+
+    @staticmethod
+    def _unstutter(low: str) -> str:
+        """"rykkker" -> "rykker", "neeej" -> "nej", "takkk" -> "tak": a stuttered consonant
+        becomes two inside a word (Danish doubles consonants there) and one at its end (Danish
+        words do not end in a double consonant), a stuttered vowel one."""
+        def cut(m: "re.Match[str]") -> str:
+            letter, at_end = m.group(1), m.end() == len(low)
+            return letter if letter in _VOWELS or at_end else letter * 2
+
+        return _STUTTER.sub(cut, low)
 
     def normalise_all(self, pairs: Iterable[Tuple[str, Optional[str]]]) -> List[str]:
         """A whole message: decides its language once, then phrases and single words."""

@@ -184,3 +184,16 @@ def test_a_cpr_number_is_one_placeholder_lemma_whatever_its_digits(small, tokens
 def test_other_numbers_stay_numbers(small) -> None:
     for text in ("ring 5667 2450", "det koster 250 kr", "991299-1234", "betal 12 1234"):
         assert small.normalise_all(words(text)) == [w.lower() for w in text.split()], text
+
+
+@pytest.mark.parametrize("typed, meant", [
+    ("rykkker", "rykker"), ("regningerrr", "regninger"), ("takkk", "tak"), ("neeej", "nej"),
+    ("jaaa", "ja"), ("hejjj", "hej"),
+    ("boooernehaven", "boernehave"),  # cut, then folded and lemmatized like "børnehaven"
+])
+def test_stuttered_letters_are_read_as_the_word_meant(small, typed, meant) -> None:
+    assert small(typed, typed) == meant  # spaCy's lemma of the stuttered form is not used
+
+
+def test_repeated_digits_are_not_stutter(small) -> None:
+    assert small("1000", "1000") == "1000" and small("2000000", "2000000") == "2000000"
