@@ -21,7 +21,7 @@ import argparse
 import logging
 import sys
 from pathlib import Path
-from typing import Any, Optional, Sequence
+from typing import Any, Mapping, Optional, Sequence
 
 from alembic import command
 from alembic.config import Config
@@ -53,6 +53,23 @@ def resolve_url(url: Optional[str] = None) -> str:
 def mask_url(url: str | URL) -> str:
     """The URL as text with any password replaced by ``***``."""
     return make_url(url).render_as_string(hide_password=True)
+
+
+def tracker_db_url(env: Mapping[str, str], database: Optional[str] = None) -> Optional[URL]:
+    """Rasa's PostgreSQL tracker store as a URL, from the ``TRACKER_DB_*`` variables that
+    ``endpoints.prod.yml`` gives Rasa (None when ``TRACKER_DB_HOST`` is not set). ``database``
+    defaults to ``TRACKER_DB_NAME``."""
+    host = env.get("TRACKER_DB_HOST")
+    if not host:
+        return None
+    return URL.create(
+        "postgresql",
+        username=env.get("TRACKER_DB_USER") or None,
+        password=env.get("TRACKER_DB_PASSWORD") or None,
+        host=host,
+        port=int(env.get("TRACKER_DB_PORT") or 5432),
+        database=database or env.get("TRACKER_DB_NAME") or None,
+    )
 
 
 def is_sqlite(url: str | URL) -> bool:

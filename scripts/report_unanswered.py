@@ -15,7 +15,8 @@ lower-cased, whitespace-collapsed text, and every CPR-like number is masked
 (``core.identity.mask_cpr``) before anything is printed or written.
 
 The database is Rasa's ``SQLTrackerStore`` (table ``events``). Its URL is, in this order:
-``--db``, the environment variable ``TRACKER_STORE_URL``, the project's ``DATABASE_URL``
+``--db``, the environment variable ``TRACKER_STORE_URL``, the ``TRACKER_DB_*`` variables Rasa
+itself reads in production (``endpoints.prod.yml``), the project's ``DATABASE_URL``
 (``core.settings``; SQLite ``var/koege.db`` by default). Rasa only writes there when
 ``endpoints.yml`` configures ``tracker_store: {type: SQL, …}`` (the production endpoints do).
 
@@ -37,13 +38,13 @@ import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple
 
 from sqlalchemy import create_engine, inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-from core.db import _sqlite_file, is_sqlite, mask_url, resolve_url
+from core.db import _sqlite_file, is_sqlite, mask_url, resolve_url, tracker_db_url
 from core.gateway_models import UnansweredQuestion
 from core.identity import mask_cpr
 
@@ -78,8 +79,17 @@ class Unanswered:
         }
 
 
-def tracker_store_url(explicit: Optional[str] = None) -> str:
-    return explicit or os.environ.get("TRACKER_STORE_URL") or resolve_url()
+def tracker_store_url(explicit: Optional[str] = None, env: Optional[Mapping[str, str]] = None) -> str:
+    """``--db``, else ``TRACKER_STORE_URL``, else Rasa's own ``TRACKER_DB_*`` variables (the
+    production tracker store), else the app database ``DATABASE_URL``; from ``env``
+    (default: the process environment)."""
+    env = os.environ if env is None else env
+    if explicit or env.get("TRACKER_STORE_URL"):
+        return explicit or env["TRACKER_STORE_URL"]
+    production = tracker_db_url(env)
+    if production is not None:
+        return production.render_as_string(hide_password=False)
+    return env.get("DATABASE_URL") or resolve_url()
 
 
 def normalise(message: str) -> str:
@@ -223,13 +233,20 @@ def main(argv: Optional[List[str]] = None) -> int:
                                              "(default: DATABASE_URL)")
     parser.add_argument("--source", choices=("auto", "tracker", "gateway"), default="auto",
                         help="auto: the tracker store when Rasa writes one, else the gateway's log")
+    parser.add_argument("--env-file", help="read the database settings from this KEY=VALUE file too "
+                                           "(e.g. deploy/prod.env; the environment wins)")
     parser.add_argument("--since", help="only events from this date/time on (ISO 8601, UTC)")
     parser.add_argument("--limit", type=int, default=50)
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     args = parser.parse_args(argv)
 
     since = _since(args.since)
-    url = tracker_store_url(args.db)
+    env: Mapping[str, str] = os.environ
+    if args.env_file:
+        from scripts.stack import load_env_file
+
+        env = {**load_env_file(args.env_file), **os.environ}
+    url = tracker_store_url(args.db, env)
     try:
         source = args.source
         if source == "auto":
@@ -238,7 +255,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             items = collect(url, since)
             where = f"Rasa's tracker store ({mask_url(url)})"
         else:
-            gateway_url = resolve_url(args.gateway_db)
+            gateway_url = args.gateway_db or env.get("DATABASE_URL") or resolve_url()
             items = collect_gateway(gateway_url, since)
             where = f"the chat gateway's log ({mask_url(gateway_url)})"
             if args.source == "auto":

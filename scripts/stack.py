@@ -273,14 +273,10 @@ def prepare_production(env: Dict[str, str]) -> None:
         finally:
             engine.dispose()
 
-    tracker = URL.create(
-        "postgresql",
-        username=env.get("TRACKER_DB_USER") or None,
-        password=env.get("TRACKER_DB_PASSWORD") or None,
-        host=env.get("TRACKER_DB_HOST") or "127.0.0.1",
-        port=int(env.get("TRACKER_DB_PORT") or 5432),
-        database=env.get("TRACKER_DB_LOGIN_DB") or "postgres",
-    )
+    from core.db import tracker_db_url
+
+    tracker = tracker_db_url({"TRACKER_DB_HOST": "127.0.0.1", **env},
+                             database=env.get("TRACKER_DB_LOGIN_DB") or "postgres")
     try:
         ensure_database(tracker, env["TRACKER_DB_NAME"])
         app_url = env.get("DATABASE_URL", "")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import secrets
 import time
 from typing import Any, Awaitable, Callable, Dict, List, Optional
@@ -189,13 +190,15 @@ async def preview(request: web.Request, session: StaffSession) -> web.Response:
 
 def _tracker_report(database_url: str) -> Optional[List[Dict[str, Any]]]:
     """Unanswered questions grouped from Rasa's SQL tracker store by
-    :func:`scripts.report_unanswered.collect` (None when that module is absent). Rasa writes
-    there only with a SQL tracker store on the same database (production endpoints)."""
+    :func:`scripts.report_unanswered.collect` (None when that module is absent). The store is
+    where Rasa writes it: ``TRACKER_STORE_URL`` or Rasa's ``TRACKER_DB_*`` variables
+    (production), else the app database ``database_url``; empty with the in-memory store."""
     try:
         report = importlib.import_module("scripts.report_unanswered")
     except ImportError:
         return None
-    return [item.as_dict() for item in report.collect(database_url)[:200]]
+    url = report.tracker_store_url(env={**os.environ, "DATABASE_URL": database_url})
+    return [item.as_dict() for item in report.collect(url)[:200]]
 
 
 @staff_only()

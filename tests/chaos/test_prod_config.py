@@ -67,6 +67,19 @@ def test_compose_gives_every_rasa_replica_every_endpoint_variable():
     assert gateway["RASA_URL"].count(",") == len(rasa) - 1
 
 
+TRACKER_DB = ("TRACKER_DB_HOST", "TRACKER_DB_PORT", "TRACKER_DB_NAME", "TRACKER_DB_USER", "TRACKER_DB_PASSWORD")
+
+
+def test_gateway_reads_the_same_tracker_store_as_rasa():
+    """The staff console's unanswered-questions list reads Rasa's tracker store."""
+    compose = yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))
+    rasa = compose["services"]["rasa-1"]["environment"]
+    gateway = compose["services"]["gateway"]["environment"]
+    assert {k: gateway.get(k) for k in TRACKER_DB} == {k: rasa[k] for k in TRACKER_DB}
+    helm = (HELM / "koege-bot" / "templates" / "gateway.yaml").read_text(encoding="utf-8")
+    assert set(TRACKER_DB) <= set(re.findall(r"name: ([A-Z][A-Z0-9_]+)", helm))
+
+
 def test_helm_chart_gives_rasa_every_endpoint_variable():
     template = (HELM / "koege-bot" / "templates" / "rasa.yaml").read_text(encoding="utf-8")
     named = set(re.findall(r"name: ([A-Z][A-Z0-9_]+)", template))

@@ -168,3 +168,46 @@ def test_tracker_store_wins_when_rasa_writes_one(tracker_db, gateway_db, capsys)
 
 def test_since_filters_old_events(tracker_db):
     assert ru.collect(tracker_db, since=ru._since("2999-01-01")) == []
+
+
+def test_tracker_store_url_order():
+    env = {"DATABASE_URL": "sqlite:///app.db"}
+    assert ru.tracker_store_url(None, env) == "sqlite:///app.db"
+    env.update({"TRACKER_DB_HOST": "db", "TRACKER_DB_PORT": "5433", "TRACKER_DB_NAME": "koege_rasa",
+                "TRACKER_DB_USER": "koege", "TRACKER_DB_PASSWORD": "s3cret"})
+    assert ru.tracker_store_url(None, env) == "postgresql://koege:s3cret@db:5433/koege_rasa"
+    env["TRACKER_STORE_URL"] = "sqlite:///t.db"
+    assert ru.tracker_store_url(None, env) == "sqlite:///t.db"
+    assert ru.tracker_store_url("sqlite:///explicit.db", env) == "sqlite:///explicit.db"
+
+
+def test_production_tracker_store_on_postgresql_from_the_env_file(pg_url, tmp_path, capsys, monkeypatch):
+    """As in production: Rasa's SQLTrackerStore on PostgreSQL, found through the same
+    TRACKER_DB_* variables Rasa gets (here from an env file like deploy/prod.env)."""
+    import asyncio
+
+    from sqlalchemy.engine import make_url
+
+    url = make_url(pg_url)
+    store = SQLTrackerStore(Domain.empty(), dialect="postgresql", host=url.host, port=url.port,
+                            db=url.database, username=url.username, password=url.password)
+
+    async def save_all():
+        for sender, events in CONVERSATIONS.items():
+            await store.save(DialogueStateTracker.from_events(sender, events))
+
+    asyncio.run(save_all())
+    store.engine.dispose()
+    for name in ("TRACKER_STORE_URL", "TRACKER_DB_HOST", "DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    env_file = tmp_path / "prod.env"
+    env_file.write_text(
+        f"TRACKER_DB_HOST={url.host}\nTRACKER_DB_PORT={url.port or 5432}\nTRACKER_DB_NAME={url.database}\n"
+        f"TRACKER_DB_USER={url.username or ''}\nTRACKER_DB_PASSWORD={url.password or ''}\n"
+        f"DATABASE_URL=sqlite:///{tmp_path / 'app.db'}\n",
+        encoding="utf-8",
+    )
+    assert ru.main(["--env-file", str(env_file)]) == 0
+    out = capsys.readouterr().out
+    assert "From Rasa's tracker store (postgresql://" in out
+    assert "4 unanswered messages, 3 different" in out and "010203-1234" not in out
