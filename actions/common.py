@@ -14,6 +14,9 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from core.identity import contains_cpr, mask_cpr, strip_cpr
+from core.ledger_answers import CPR_IN_CHAT
+
 logger = logging.getLogger(__name__)
 
 TECHNICAL_ERROR = (
@@ -34,9 +37,6 @@ def latest_text(tracker: Tracker) -> str:
 def cpr_warning_due(tracker: Tracker) -> bool:
     """The citizen typed a CPR-like number in this message and no action of this turn has told
     them yet that the bot never uses one (CPR_IN_CHAT)."""
-    from core.identity import contains_cpr
-    from core.ledger_answers import CPR_IN_CHAT
-
     text = latest_text(tracker)
     if text.startswith("/") or not contains_cpr(text):
         return False
@@ -50,8 +50,6 @@ def cpr_warning_due(tracker: Tracker) -> bool:
 
 def warned_about_cpr(dispatcher: CollectingDispatcher) -> bool:
     """Has this action already sent CPR_IN_CHAT?"""
-    from core.ledger_answers import CPR_IN_CHAT
-
     return any(m.get("text") == CPR_IN_CHAT for m in dispatcher.messages)
 
 
@@ -60,8 +58,6 @@ def user_question(tracker: Tracker) -> str:
     ("/faq_pay") or a "no" to our suggestions - the last message they typed themselves.
     Without CPR-like numbers and the words introducing them ("mit cpr er …"): no answer is
     ever computed from one (a price row for "cpr", a number read as an age or an amount)."""
-    from core.identity import strip_cpr
-
     for event in reversed(tracker.events):
         if event.get("event") != "user":
             continue
@@ -99,13 +95,9 @@ class SafeAction(Action):
     ) -> List[Dict[str, Any]]:
         try:
             if cpr_warning_due(tracker):
-                from core.ledger_answers import CPR_IN_CHAT
-
                 dispatcher.utter_message(text=CPR_IN_CHAT)
             return await self.respond(dispatcher, tracker, domain)
         except Exception:  # noqa: BLE001 - the user must get an answer whatever failed
-            from core.identity import mask_cpr
-
             logger.exception(
                 "action %s failed on message %r", self.name(), mask_cpr(latest_text(tracker))
             )

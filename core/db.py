@@ -85,6 +85,14 @@ def _sqlite_file(url: URL) -> Optional[Path]:
     return Path(database)
 
 
+def sqlite_file_missing(url: str | URL) -> bool:
+    """A SQLite URL whose file does not exist yet (connecting would create an empty one)."""
+    if not is_sqlite(url):
+        return False
+    path = _sqlite_file(make_url(url))
+    return path is not None and not path.exists()
+
+
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     """Enforce foreign keys (so ON DELETE CASCADE works) and let SQLAlchemy own BEGIN.
 

@@ -242,13 +242,8 @@ def verify_token(
 
 # DDMMYY, then an optional dash (also en dash or one space, as people type it), then XXXX.
 # Only date-shaped numbers (day 01-31, month 01-12) that are not part of a longer digit run.
-_CPR = re.compile(
-    r"(?<!\d)"
-    r"((?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])\d{2})"
-    r"[-\u2013 ]?"
-    r"\d{4}"
-    r"(?!\d)"
-)
+_CPR_DATE = r"(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])\d{2}"
+_CPR = re.compile(rf"(?<!\d)({_CPR_DATE})[-\u2013 ]?\d{{4}}(?!\d)")
 
 
 def mask_cpr(text: Optional[str]) -> str:
@@ -260,24 +255,21 @@ def mask_cpr(text: Optional[str]) -> str:
 
 # A CPR-like number as typed, or as mask_cpr left it ("010203-****": the gateway masks every
 # message before Rasa sees it).
-CPR_OR_MASKED_PATTERN = (
-    r"(?<!\d)(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])\d{2}"
-    r"(?:[-\u2013 ]?\d{4}(?!\d)|-\*{4})"
-)
-_ANY_CPR = re.compile(CPR_OR_MASKED_PATTERN)
+_CPR_OR_MASKED = rf"(?<!\d){_CPR_DATE}(?:[-\u2013 ]?\d{{4}}(?!\d)|-\*{{4}})"
+CPR_LIKE = re.compile(_CPR_OR_MASKED)
 # The number with the words that introduce it: "mit cpr-nr. er 010203-1234", "personnummer:
 # 0102031234", "cpr 010203 1234". What is left is the question around it, if any.
 _CPR_PHRASE = re.compile(
     r"(?:\b(?:her\s+er\s+)?(?:mit|min)\s+)?"
     r"(?:\b(?:cpr|person)(?:[-\s]?(?:nummer|nummeret|nr))?\.?\s*(?:er|=|:)?\s*)?"
-    + CPR_OR_MASKED_PATTERN,
+    + _CPR_OR_MASKED,
     re.IGNORECASE,
 )
 
 
 def contains_cpr(text: Optional[str]) -> bool:
     """Does the text hold a CPR-like number, typed or already masked?"""
-    return bool(text) and _ANY_CPR.search(str(text)) is not None
+    return bool(text) and CPR_LIKE.search(str(text)) is not None
 
 
 def strip_cpr(text: Optional[str]) -> str:

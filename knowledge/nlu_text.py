@@ -18,7 +18,8 @@ same thing used to give unrelated features:
 * **Case**: all lemmas are lower case.
 * **Stuttered letters** ("rykkker", "takkk", "neeej", "jaaa"): a letter typed three or more
   times in a row (Danish spelling never has three) is cut to two for a consonant inside the
-  word, to one for a vowel or at the end, and the result is read as the typed word. Digits are
+  word, to one for a vowel or at the end (few Danish words end in a double consonant), and the
+  result is read as the typed word. Digits are
   left alone ("1000").
 * **CPR numbers** ("010203-1234", "0102031234", "010203 1234", or "010203-****" as the gateway
   masks them) become one placeholder lemma, ``CPR_LEMMA``, whatever the digits: the classifier
@@ -41,13 +42,12 @@ from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence,
 
 import yaml
 
-from core.identity import CPR_OR_MASKED_PATTERN
+from core.identity import CPR_LIKE
 from knowledge.text import fold
 
 GLOSS_PATH = Path(__file__).resolve().parent / "data" / "nlu_gloss.yml"
 _FOLDED_LETTERS = ("ae", "oe", "aa")
 CPR_LEMMA = "cprnummertal"
-_CPR_TOKENS = re.compile(CPR_OR_MASKED_PATTERN)
 _STUTTER = re.compile(r"([^\W\d_])\1{2,}")
 _VOWELS = frozenset("aeiouyæøå")
 _CPR_SPAN = 6  # "010203-" "*" "*" "*" "*" is how the tokenizer splits a masked number
@@ -172,8 +172,8 @@ class LemmaNormaliser:
     @staticmethod
     def _unstutter(low: str) -> str:
         """"rykkker" -> "rykker", "neeej" -> "nej", "takkk" -> "tak": a stuttered consonant
-        becomes two inside a word (Danish doubles consonants there) and one at its end (Danish
-        words do not end in a double consonant), a stuttered vowel one."""
+        becomes two inside a word (Danish doubles consonants there) and one at its end (few
+        Danish words end in a double consonant: "stresss" -> "stres"), a stuttered vowel one."""
         def cut(m: "re.Match[str]") -> str:
             letter, at_end = m.group(1), m.end() == len(low)
             return letter if letter in _VOWELS or at_end else letter * 2
@@ -210,11 +210,11 @@ class LemmaNormaliser:
 def _cpr_tokens(low: Sequence[str], i: int) -> int:
     """How many tokens from ``i`` on spell one CPR-like number (0 if none): "0102031234",
     "010203-1234", "010203" "1234", "010203-" "*" "*" "*" "*", "cpr:0102031234"."""
-    if not low[i] or not low[i][0].isdigit() and not _CPR_TOKENS.search(low[i]):
+    if not low[i] or not low[i][0].isdigit() and not CPR_LIKE.search(low[i]):
         return 0
     for size in range(min(_CPR_SPAN, len(low) - i), 0, -1):
         joined = "".join(low[i:i + size])
-        if _CPR_TOKENS.fullmatch(joined) or (size == 1 and _CPR_TOKENS.search(joined)):
+        if CPR_LIKE.fullmatch(joined) or (size == 1 and CPR_LIKE.search(joined)):
             return size
     return 0
 

@@ -36,15 +36,16 @@ import os
 import re
 import sys
 from collections import Counter, defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple
 
 from sqlalchemy import create_engine, inspect, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
 
-from core.db import _sqlite_file, is_sqlite, mask_url, resolve_url, tracker_db_url
+from core.db import mask_url, resolve_url, sqlite_file_missing, tracker_db_url
 from core.gateway_models import UnansweredQuestion
 from core.identity import mask_cpr
 
@@ -89,28 +90,36 @@ def tracker_store_url(explicit: Optional[str] = None, env: Optional[Mapping[str,
     production = tracker_db_url(env)
     if production is not None:
         return production.render_as_string(hide_password=False)
-    return env.get("DATABASE_URL") or resolve_url()
+    return app_database_url(env)
 
 
 def normalise(message: str) -> str:
     return _WS.sub(" ", message.strip().lower())
 
 
-def _missing_sqlite_file(url: str) -> bool:
-    """A SQLite URL whose file does not exist (connecting would create an empty one)."""
-    if not is_sqlite(url):
-        return False
-    path = _sqlite_file(make_url(url))
-    return path is not None and not path.exists()
+@contextmanager
+def _reader(url: str, table: str) -> Iterator[Optional[Engine]]:
+    """A read-only engine for ``url``, or None when ``table`` is not there (nor the SQLite
+    file: a report never creates an empty database)."""
+    if sqlite_file_missing(url):
+        yield None
+        return
+    engine = create_engine(url, poolclass=NullPool, future=True)
+    try:
+        yield engine if inspect(engine).has_table(table) else None
+    finally:
+        engine.dispose()
+
+
+def app_database_url(env: Mapping[str, str]) -> str:
+    """The app database (the gateway's log): ``DATABASE_URL`` of ``env``, else the settings'."""
+    return env.get("DATABASE_URL") or resolve_url()
 
 
 def read_events(url: str, since: Optional[float] = None) -> Iterator[Tuple[str, float, str, Dict[str, Any]]]:
     """(sender_id, timestamp, type_name, event data) of every event, per sender in order."""
-    if _missing_sqlite_file(url):
-        return
-    engine = create_engine(url, poolclass=NullPool, future=True)
-    try:
-        if not inspect(engine).has_table("events"):
+    with _reader(url, "events") as engine:
+        if engine is None:
             return
         query = "SELECT sender_id, timestamp, type_name, data FROM events"
         params: Dict[str, Any] = {}
@@ -125,8 +134,6 @@ def read_events(url: str, since: Optional[float] = None) -> Iterator[Tuple[str, 
                 except ValueError:
                     payload = {}
                 yield sender_id, timestamp or 0.0, type_name, payload
-    finally:
-        engine.dispose()
 
 
 def unanswered_turns(events: Iterable[Tuple[str, float, str, Dict[str, Any]]]) -> Iterator[Tuple[str, str, float, str]]:
@@ -183,22 +190,14 @@ def collect(url: str, since: Optional[float] = None) -> List[Unanswered]:
 
 
 def has_tracker_events(url: str) -> bool:
-    if _missing_sqlite_file(url):
-        return False
-    engine = create_engine(url, poolclass=NullPool, future=True)
-    try:
-        return inspect(engine).has_table("events")
-    finally:
-        engine.dispose()
+    with _reader(url, "events") as engine:
+        return engine is not None
 
 
 def read_gateway_log(url: str, since: Optional[float] = None) -> Iterator[Tuple[None, str, float, None]]:
     """The gateway's ``unanswered_questions`` rows as (None, question, timestamp, None)."""
-    if _missing_sqlite_file(url):
-        return
-    engine = create_engine(url, poolclass=NullPool, future=True)
-    try:
-        if not inspect(engine).has_table(UnansweredQuestion.__tablename__):
+    with _reader(url, UnansweredQuestion.__tablename__) as engine:
+        if engine is None:
             return
         query = select(UnansweredQuestion.question, UnansweredQuestion.at).order_by(UnansweredQuestion.id)
         if since is not None:
@@ -208,8 +207,6 @@ def read_gateway_log(url: str, since: Optional[float] = None) -> Iterator[Tuple[
                 if at is not None and at.tzinfo is None:  # SQLite gives naive UTC
                     at = at.replace(tzinfo=timezone.utc)
                 yield None, question or "", at.timestamp() if at else 0.0, None
-    finally:
-        engine.dispose()
 
 
 def collect_gateway(url: str, since: Optional[float] = None) -> List[Unanswered]:
@@ -255,7 +252,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             items = collect(url, since)
             where = f"Rasa's tracker store ({mask_url(url)})"
         else:
-            gateway_url = args.gateway_db or env.get("DATABASE_URL") or resolve_url()
+            gateway_url = args.gateway_db or app_database_url(env)
             items = collect_gateway(gateway_url, since)
             where = f"the chat gateway's log ({mask_url(gateway_url)})"
             if args.source == "auto":

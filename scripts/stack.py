@@ -275,7 +275,7 @@ def prepare_production(env: Dict[str, str]) -> None:
 
     from core.db import tracker_db_url
 
-    tracker = tracker_db_url({"TRACKER_DB_HOST": "127.0.0.1", **env},
+    tracker = tracker_db_url({**env, "TRACKER_DB_HOST": env.get("TRACKER_DB_HOST") or "127.0.0.1"},
                              database=env.get("TRACKER_DB_LOGIN_DB") or "postgres")
     try:
         ensure_database(tracker, env["TRACKER_DB_NAME"])
