@@ -78,7 +78,7 @@ nlu-quick: setup
 
 # Scores the running bot (make run) on tests/eval/questions.jsonl; URL=http://… to override.
 eval:
-	@$(PY) -m scripts.eval --url "$${URL:-http://127.0.0.1:5005}"
+	@$(PY) -m scripts.eval --url "$${URL:-http://127.0.0.1:5005}" $(ARGS)
 
 # Messages whose turn ended in a fallback, from the SQL tracker store (DB=<url> to override).
 report-unanswered:
