@@ -14,7 +14,7 @@ SPACY     := build/spacy_model.txt
 DB_STAMP  := var/.db-loaded
 MODEL     := models/koege.tar.gz
 TRAIN_DEPS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) \
-              knowledge/nlu_text.py knowledge/data/nlu_gloss.yml bot/nlu_components.py
+              knowledge/nlu_text.py knowledge/message.py knowledge/data/nlu_gloss.yml bot/nlu_components.py
 DB_DEPS   := knowledge/data/tariffs_2024.json knowledge/issuers.yml $(shell find core -name '*.py' 2>/dev/null)
 
 # Quiet TensorFlow's start-up chatter in every Rasa command.

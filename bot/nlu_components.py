@@ -13,6 +13,7 @@ its offsets (entities) and the char n-grams over the typed text stay as they wer
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Text, Type
 
@@ -28,9 +29,50 @@ from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT, INTENT_RANK
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+import knowledge.message as message_module
+from knowledge.message import clean_message
 from knowledge.nlu_linear import LinearIntentModel
 from knowledge.nlu_text import LemmaNormaliser as _Normaliser
 from knowledge.nlu_text import data_fingerprint, default_normaliser
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
+class MessageCleaner(GraphComponent):
+    """First in the pipeline: the message text without markup, links, repeated punctuation or
+    invisible characters (``knowledge/message.py``), for every channel alike. The cleaned text
+    is what the tokenizer, the classifiers and - as ``latest_message["text"]`` - the actions see."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {}
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
+        """A changed cleaning rule must retrain (Rasa caches this node's output)."""
+        return hashlib.sha256(Path(message_module.__file__).read_bytes()).hexdigest()[:16]
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "MessageCleaner":
+        return cls()
+
+    @staticmethod
+    def _clean(message: Message) -> None:
+        text = message.get(TEXT)
+        if isinstance(text, str) and text:
+            cleaned = clean_message(text)
+            if cleaned != text:
+                message.set(TEXT, cleaned or text)
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        for message in training_data.training_examples:
+            self._clean(message)
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            self._clean(message)
+        return messages
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)

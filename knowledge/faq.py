@@ -57,6 +57,8 @@ class FaqEntry:
     source: SourceRef
     also: Tuple[SourceRef, ...] = ()
     see_also: Tuple[str, ...] = ()
+    keywords: Tuple[str, ...] = ()   # folded word beginnings that name the topic (routing evidence)
+    gives: Tuple[str, ...] = ()      # aspects the answer states (see ASPECTS)
 
     @property
     def sources(self) -> Tuple[SourceRef, ...]:
@@ -182,7 +184,22 @@ def _parse_entry(raw: Any, index: int) -> FaqEntry:
         source=_parse_source(raw.get("source"), where),
         also=tuple(_parse_source(s, where) for s in raw.get("also") or ()),
         see_also=tuple(str(s) for s in raw.get("see_also") or ()),
+        keywords=tuple(str(k).strip().lower() for k in raw.get("keywords") or ()),
+        gives=_parse_gives(raw.get("gives"), where),
     )
+
+
+# What an answer can state; a question asking for an aspect its answer does not give gets an
+# honest "the page does not say" (knowledge/router).
+ASPECTS = ("amount", "phone", "procedure", "duration", "date", "rate", "hours", "email", "address")
+
+
+def _parse_gives(raw: Any, where: str) -> Tuple[str, ...]:
+    gives = tuple(str(g) for g in raw or ())
+    unknown = [g for g in gives if g not in ASPECTS]
+    if unknown:
+        raise FaqError(f"{where}: unknown aspects in gives: {unknown}")
+    return gives
 
 
 def _check_entries(entries: List[FaqEntry], sections: Dict[str, Section], seed: str, check: bool) -> None:

@@ -39,7 +39,7 @@ from knowledge.tariffs.search import (
 )
 from knowledge.text import fold
 
-__all__ = ["TariffAnswer", "answer_price_question", "catalogue", "render_row"]
+__all__ = ["TariffAnswer", "answer_price_question", "continue_price_question", "catalogue", "render_row"]
 
 LOGGER = logging.getLogger(__name__)
 PHONE = "5667 2450"
@@ -107,6 +107,7 @@ _DIM_WHAT: Dict[str, str] = {
     "mast": "om båden har mast", "property": "hvilken slags ejendom det er",
     "basis": "om det er en indkomst eller en ejendom", "sessions": "antal badetider",
     "open_days": "antal åbningsdage", "duration": "hvor lang tid sagsbehandlingen tager",
+    "late_days": "hvor mange dage for sent materialerne blev afleveret",
 }
 _REPLY_RE = re.compile(r"^\s*([a-z_]+):(.+)$")
 
@@ -747,4 +748,23 @@ def _safe_follow_up(text: str, reply: Optional[str], context: dict) -> Optional[
         return _follow_up(text, reply, context)
     except (ValueError, TypeError, KeyError, ArithmeticError, AttributeError):
         LOGGER.warning("ignoring unreadable tariff context: %r", context)
+        return None
+
+
+def continue_price_question(
+    text: str, context: Optional[dict], reply: Optional[str] = None
+) -> Optional[TariffAnswer]:
+    """The answer when ``text`` (or the button value ``reply``) continues the price question
+    kept in ``context``; None when it does not (then it is a new question)."""
+    try:
+        if reply and reply.strip().startswith("row:"):
+            return _pick_row(reply.strip(), context)
+        if not _valid_context(context):
+            return None
+        continued = _safe_follow_up(text or "", reply, context)
+        if continued is None and not text and reply and _REPLY_RE.match(reply):
+            return _new_question(str((context.get("query") or {}).get("text") or ""))
+        return continued
+    except Exception:  # pragma: no cover - never break the conversation on a bad input
+        LOGGER.exception("tariff follow-up failed for %r", text)
         return None

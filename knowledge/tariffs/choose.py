@@ -28,17 +28,20 @@ ASK_ORDER: Tuple[str, ...] = (
     "place", "basis", "property", "motion", "card", "category", "age", "day", "grade",
     "weekly_hours", "half", "household", "sessions", "open_days", "party", "season", "liters",
     "m3", "emptyings", "tons", "mast", "boat_length", "lesson_minutes", "area", "duration",
-    "period",
+    "late_days", "period",
 )
 # Attributes with a sensible default: used silently instead of asking (rows that do not
 # state the attribute count as having the default).
 DEFAULTS: Dict[str, Any] = {"motion": False, "property": "bolig"}
 # Numeric attributes a bare number in the question may settle ("juniorklub 4 dage").
 LOOSE_DIMS = ("open_days", "sessions", "weekly_hours", "lesson_minutes", "liters",
-              "emptyings", "m3", "tons")
+              "emptyings", "m3", "tons", "late_days")
+# Loose numeric bands a bare number falls inside ("10 dage for sent" is in "8-30 dage"); the
+# other bands match a bare number only at their stated bounds ("30 timer").
+LOOSE_RANGE_DIMS = frozenset({"late_days"})
 ASK_SHARE = 0.6
 RANGE_DIMS = frozenset({"age", "tons", "boat_length", "grade", "m3", "weekly_hours", "area",
-                        "duration"})
+                        "duration", "late_days"})
 # A person category stands for an age where rows only state age bands ("pas til voksen").
 CATEGORY_AGE: Dict[str, Decimal] = {"voksen": Decimal(30), "pensionist": Decimal(70),
                                     "ung": Decimal(16)}
@@ -288,6 +291,17 @@ def _duration(label: str) -> Optional[Band]:
     return None
 
 
+_LATE_DAYS_RE = re.compile(r"(\d+)\s?[-–]\s?(\d+) dage")
+
+
+def _late_days(row: TariffRow) -> Optional[Band]:
+    """How many days late a library fine is for: "Overskrides lånetiden 1 – 7 dage" -> (1, 7)."""
+    if row.section != "Bibliotek":
+        return None
+    match = _LATE_DAYS_RE.search(fold(row.label))
+    return (Decimal(match.group(1)), Decimal(match.group(2))) if match else None
+
+
 def _basis(row: TariffRow) -> Optional[str]:
     return {"percent": "income", "promille": "value"}.get(row.kind)
 
@@ -343,6 +357,7 @@ def _profile(row: TariffRow) -> Dict[str, Any]:
         "basis": _basis(row),
         "area": _area(row),
         "duration": _duration(label),
+        "late_days": _late_days(row),
     }
     if found["age"] is None and found["category"] in _IMPLICIT_AGE:
         found["age"] = _IMPLICIT_AGE[found["category"]]
@@ -609,24 +624,28 @@ def loose_numbers(query: PriceQuery) -> List[Decimal]:
     return found
 
 
-def _settle_loose(rows: List[TariffRow], want: Mapping[str, Any], numbers: List[Decimal]) -> List[TariffRow]:
-    """Use a bare number for a numeric attribute the rows differ in ("juniorklub 4 dage")."""
+def _settle_loose(rows: List[TariffRow], want: Mapping[str, Any], numbers: List[Decimal],
+                  days: Sequence[Decimal] = ()) -> List[TariffRow]:
+    """Use a bare number for a numeric attribute the rows differ in ("juniorklub 4 dage");
+    a band of days late only by a number of days ("10 dage for sent", not an age)."""
     for name in LOOSE_DIMS:
-        if name in want or not numbers:
+        candidates = list(days) if name in LOOSE_RANGE_DIMS else numbers
+        if name in want or not candidates:
             continue
         having = [r for r in rows if name in profile(r)]
         values = {profile(r)[name] for r in having}
         if len(values) < 2:
             continue
-        matching = [r for r in having if any(_fits_number(profile(r)[name], n) for n in numbers)]
+        matching = [r for r in having
+                    if any(_fits_number(profile(r)[name], n, name in LOOSE_RANGE_DIMS) for n in candidates)]
         if matching and len(matching) < len(having):
             rows = matching
     return rows
 
 
-def _fits_number(have: Any, number: Decimal) -> bool:
+def _fits_number(have: Any, number: Decimal, inside: bool = False) -> bool:
     if isinstance(have, tuple):  # a band: only its stated bounds count ("30 timer", "48 timer")
-        return number in have
+        return have[0] <= number <= have[1] if inside else number in have
     return isinstance(have, Decimal) and have == number
 
 
@@ -646,7 +665,8 @@ def choose(rows: Sequence[TariffRow], query: PriceQuery,
         if name not in want:
             kept = [r for r in current if profile(r).get(name, default) == default]
             current = kept or current
-    current = _settle_loose(current, want, loose_numbers(query))
+    current = _settle_loose(current, want, loose_numbers(query),
+                            [Decimal(query.days)] if query.days else [])
     if len(current) <= 1:
         return Choice(tuple(current), conflicts=tuple(conflicts))
     ask = _attribute_to_ask(current, want)
@@ -759,6 +779,7 @@ QUESTIONS: Dict[str, str] = {
     "sessions": "Hvor mange badetider om ugen?",
     "open_days": "Hvor mange åbningsdage?",
     "area": "Hvor stor er bygningen?",
+    "late_days": "Hvor mange dage for sent blev materialerne afleveret?",
 }
 
 
@@ -780,7 +801,7 @@ def _band_title(name: str, band: Band) -> Tuple[str, str]:
     if name == "area":
         return ("Under 50 m²", "area:0-49.99") if high != INF else ("50 m² eller mere", "area:50-")
     unit = {"age": "år", "tons": "tons", "boat_length": "m", "m3": "m³",
-            "weekly_hours": "timer om ugen", "grade": "klasse"}[name]
+            "weekly_hours": "timer om ugen", "grade": "klasse", "late_days": "dage for sent"}[name]
     if name == "grade":
         return f"{_fmt(low)}.-{_fmt(high)}. klasse", f"{name}:{low}-{high}"
     if high == INF:

@@ -20,7 +20,8 @@ from typing import Any, Dict, Optional, Tuple
 
 from rapidfuzz import fuzz, process
 
-from knowledge.tariffs.query_numbers import canonical_numbers
+from knowledge.tariffs.query_english import to_danish
+from knowledge.tariffs.query_numbers import canonical_numbers, drop_non_amounts
 from knowledge.tariffs.query_patterns import (
     CATEGORY_SPLIT_RE,
     KEYWORDS,
@@ -266,7 +267,7 @@ MAX_QUERY_CHARS = 300  # a chat message; longer input is cut (the patterns are n
 def parse_query(text: str) -> PriceQuery:
     """Parse one user message into a :class:`PriceQuery`."""
     text = (text or "")[:MAX_QUERY_CHARS]
-    folded = canonical_numbers(_P_WORDS_RE.sub(r"parkering \1", fold(text)))
+    folded = canonical_numbers(drop_non_amounts(_P_WORDS_RE.sub(r"parkering \1", to_danish(fold(text)))))
     found: Dict[str, Any] = {}
     people = _people(folded)
     if people and not DISCOUNT_ASKED_RE.search(folded):

@@ -51,6 +51,43 @@ _COMPOUND = re.compile(
 _ONES = {"en": 1, "to": 2, "tre": 3, "fire": 4, "fem": 5, "seks": 6, "syv": 7, "otte": 8, "ni": 9}
 _WORD_RE = re.compile(r"[a-z]+|\S")
 
+# numbers that are never amounts -----------------------------------------------------------
+_MONTHS = ("januar|februar|marts|april|maj|juni|juli|august|september|oktober|november|december|"
+           "jan|feb|mar|apr|jun|jul|aug|sep|sept|okt|nov|dec")
+_PHONE_RE = re.compile(r"(?<![\d.,])(?:\+45\s?)?(?:\d{2}\s\d{2}\s\d{2}\s\d{2}|\d{4}\s\d{4})(?![\d.,]*\d)"
+                       r"|(?:(?<=tlf)|(?<=tlf\.)|(?<=telefon)|(?<=nummer)|(?<=nr)|(?<=nr\.)|(?<=ring))"
+                       r"\s*\+?\d{8}\b|\+45\s?\d{8}\b")
+_DATE_RE = re.compile(
+    r"\b(?:d\.\s?|den\s)?\d{1,2}\.?\s(?:" + _MONTHS + r")\b(?:\s(?:19|20)\d{2}\b)?"
+    r"|\bden\s\d{1,2}\s?[./-]\s?\d{1,2}(?:[./-]\d{2,4})?\b"
+    r"|(?<![\d.,/])\d{1,2}[./-]\d{1,2}[./-](?:19|20)?\d{2}(?![\d.,/])"
+    r"|(?<![\d.,/½])(?:[4-9]|[12]\d|3[01])/(?:[1-9]|1[0-2])(?![\d.,/])")
+_YEAR_RE = re.compile(
+    r"(?<![\d.,])(?:19[5-9]\d|20[0-4]\d)(?![\d.,]*\d)(?!\s?(?:kr|dkk|kroner|m2|m3|m²|liter|kg|"
+    r"kvm|kvadratmeter|stk|meter|km|mio|million|t\.?kr)\b)")
+_YEAR_CONTEXT_RE = re.compile(r"(?:\bi|\bfor|\baar|\baaret|\bfra|\btil|\bin|\byear|\bsiden|\bbudget|"
+                              r"\btakster|\bpriser|\bprisliste|\bprislisten)\s?$")
+
+
+def drop_non_amounts(folded: str) -> str:
+    """Blank out phone numbers, dates and years in a folded text: "ring 5667 2450",
+    "den 15. marts", "12/5", "i 2025" are never a quantity, an age or an amount.
+
+    A four-digit number counts as a year when it is 2020-2030, or 1950-2049 after a word
+    such as "i", "år", "fra" or "til", and no unit ("kr", "m2", …) follows it."""
+    text = _PHONE_RE.sub(" ", folded)
+    text = _DATE_RE.sub(" ", text)
+
+    def year(match: re.Match) -> str:
+        value = int(match.group())
+        before = text[max(0, match.start() - 12):match.start()]
+        if 2020 <= value <= 2030 or _YEAR_CONTEXT_RE.search(before):
+            return " "
+        return match.group()
+
+    return _YEAR_RE.sub(year, text)
+
+
 # digit forms ------------------------------------------------------------------------------
 _HALF_RE = re.compile(r"(\d*)\s?½")
 _DK_NUMBER_RE = re.compile(r"(?<![\d.,])\d{1,3}(?:\.\d{3})+(?:,\d+)?(?![\d.,]*\d)|\d+,\d+|\d+\.\d+")

@@ -526,12 +526,16 @@ def get_catalogue() -> Catalogue:
     return load_catalogue(CATALOGUE_PATH)
 
 
+def register_index(index: SearchIndex) -> SearchIndex:
+    """Make ``index`` usable by the cached word expansion (every index built is registered)."""
+    _INDEX_BY_ID[id(index)] = index
+    return index
+
+
 @lru_cache(maxsize=1)
 def get_index() -> SearchIndex:
     """The search index over :func:`get_catalogue`, built once per process."""
-    index = build_index(get_catalogue())
-    _INDEX_BY_ID[id(index)] = index
-    return index
+    return register_index(build_index(get_catalogue()))
 
 
 def search(text: str, limit: int = 30) -> List[Hit]:
