@@ -187,7 +187,7 @@ async def _render(
     rendered: List[Dict[str, Any]] = []
     gave_up = ""
     for message in messages:
-        handover = is_giving_up(message.text)
+        handover = message.handover if message.handover is not None else is_giving_up(message.text)
         if handover and not gave_up:
             gave_up = message.text
         message_id = turns.remember(session.conversation_id, question, message.text)

@@ -25,7 +25,7 @@ import asyncio
 import json
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, AsyncIterator, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
@@ -55,6 +55,9 @@ class Button:
 class BotMessage:
     text: str
     buttons: Tuple[Button, ...] = field(default_factory=tuple)
+    # Set by action_answer's structured flag ({"custom": {"answer": {"handover": …}}}):
+    # True/False when the action said so, None when only the text can tell.
+    handover: Optional[bool] = None
 
     def to_json(self) -> Dict[str, Any]:
         return {
@@ -81,12 +84,25 @@ def parse_reply(data: Any) -> List[BotMessage]:
     for item in data:
         if not isinstance(item, dict):
             raise RasaUnavailable("reply item is not an object")
+        flag = _answer_flag(item.get("custom"))
+        if flag is not None:
+            # the flag describes the messages of the answer before it
+            messages = [m if m.handover is not None else replace(m, handover=flag) for m in messages]
+            continue
         text = item.get("text")
         text = text if isinstance(text, str) else ""
         buttons = tuple(_buttons(item.get("buttons")))
         if text or buttons:
             messages.append(BotMessage(text=text, buttons=buttons))
     return messages
+
+
+def _answer_flag(custom: Any) -> Optional[bool]:
+    """``{"answer": {"handover": true}}`` -> True; anything else -> None."""
+    if not isinstance(custom, dict) or not isinstance(custom.get("answer"), dict):
+        return None
+    handover = custom["answer"].get("handover")
+    return handover if isinstance(handover, bool) else None
 
 
 def _buttons(raw: Any) -> List[Button]:

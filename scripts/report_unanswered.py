@@ -6,8 +6,9 @@ fallback, most frequent first. A turn (a user message and the bot actions up to 
 message) counts as unanswered when
 
 * NLU classified the message as ``nlu_fallback``, or
-* the bot ran ``action_clarify`` ("Mente du …?"), ``action_handover``,
-  ``action_default_fallback`` or ``action_two_stage_fallback`` in that turn.
+* ``action_answer`` set the slot ``answer_kind`` to a kind that means no answer ("Mente du
+  …?", a handover, "the texts do not say", no price found), or Rasa's own
+  ``action_default_fallback`` / ``action_two_stage_fallback`` ran in that turn.
 
 Button payloads ("/deny", "/faq_pay") are not the citizen's words and are skipped; the message
 that led to the "Mente du …?" question is counted instead. Messages are grouped by their
@@ -50,7 +51,9 @@ from core.gateway_models import UnansweredQuestion
 from core.identity import mask_cpr
 
 FALLBACK_INTENTS = {"nlu_fallback"}
-FALLBACK_ACTIONS = {"action_clarify", "action_handover", "action_default_fallback", "action_two_stage_fallback"}
+FALLBACK_ACTIONS = {"action_default_fallback", "action_two_stage_fallback"}
+# action_answer sets the slot answer_kind each turn; these kinds mean the bot could not answer.
+UNANSWERED_KINDS = {"suggest", "handover", "unknown", "not_found"}
 _WS = re.compile(r"\s+")
 
 
@@ -161,6 +164,9 @@ def unanswered_turns(events: Iterable[Tuple[str, float, str, Dict[str, Any]]]) -
             current = {"text": text_, "timestamp": timestamp, "intent": intent}
             fell_back = intent in FALLBACK_INTENTS
         elif type_name == "action" and data.get("name") in FALLBACK_ACTIONS and current is not None:
+            fell_back = True
+        elif type_name == "slot" and data.get("name") == "answer_kind" and current is not None \
+                and data.get("value") in UNANSWERED_KINDS:
             fell_back = True
     yield from flush()
 

@@ -76,7 +76,7 @@ async def run(action, tracker) -> tuple[List[Dict[str, Any]], List[Dict[str, Any
 
 
 def texts(messages) -> str:
-    return "\n".join(m.get("text") or "" for m in messages)
+    return "\n".join(m["text"] for m in messages if m.get("text"))
 
 
 def slot_events(events) -> Dict[str, Any]:
@@ -241,12 +241,12 @@ async def test_personal_answer_helper(wired, settings):
 
 
 async def test_faq_on_late_payment_is_personal_only_when_verified(wired, settings):
-    from actions.faq import ActionAnswerFaq
+    from actions.answer import ActionAnswer
 
     question = "hvad sker der hvis jeg ikke betaler"
-    personal, _ = await run(ActionAnswerFaq(), make_tracker(question, "faq_late_payment",
-                                                            token=token_for(wired, settings)))
-    general, _ = await run(ActionAnswerFaq(), make_tracker(question, "faq_late_payment"))
+    personal, _ = await run(ActionAnswer(), make_tracker(question, "faq_late_payment",
+                                                         token=token_for(wired, settings)))
+    general, _ = await run(ActionAnswer(), make_tracker(question, "faq_late_payment"))
     assert texts(personal) == account.personal_answer(
         make_tracker(question, "faq_late_payment", token=token_for(wired, settings)), "consequences")
     assert "Demo Borger" not in texts(general) and "Kilde:" in texts(general)

@@ -25,7 +25,7 @@ def test_every_intent_offered_in_fallback_has_a_danish_title():
 
 
 def test_every_domain_action_is_implemented():
-    import actions.account, actions.faq, actions.fallback, actions.issuers, actions.tariffs  # noqa: F401,E401
+    import actions.account, actions.answer  # noqa: F401,E401
     from rasa_sdk import Action
 
     def all_subclasses(cls):
@@ -42,17 +42,28 @@ def test_every_domain_action_is_implemented():
     assert set(domain()["actions"]) <= implemented
 
 
-def test_responses_are_danish_and_name_only_source_phone_numbers():
+def test_the_domain_has_no_responses_every_reply_comes_from_the_router():
+    """One home per fact: no phone number or answer text in domain.yml (action_answer writes
+    every reply, knowledge/router/replies.py and the knowledge files)."""
+    assert not domain().get("responses")
+
+
+def test_the_routers_own_replies_name_only_seed_phone_numbers():
     import re
 
     from core.settings import SEEDS_DIR
+    from knowledge.issuers import load_issuers
+    from knowledge.router import replies
 
     seed = (SEEDS_DIR / "000_88859510c15c3961.txt").read_text(encoding="utf-8")
-
-    for name, variants in domain()["responses"].items():
-        for variant in variants:
-            for phone in re.findall(r"\b\d{4} \d{4}\b", variant["text"]):
-                assert phone in seed, (name, phone)
+    texts = [replies.smalltalk(i) for i in ("greet", "goodbye", "thank", "bot_challenge", "chitchat",
+                                            "affirm", "deny")]
+    texts += [replies.general_handover(), replies.out_of_scope(), replies.koege_only("Roskilde"),
+              replies.unknown(frozenset({"rate"}), None), replies.empty()]
+    texts += [replies.office_handover(i) for i in load_issuers()]
+    for text in texts:
+        for phone in re.findall(r"\b\d{4} \d{4}\b", text):
+            assert phone in seed, (text, phone)
 
 
 # --- NLU training data ------------------------------------------------------------------------

@@ -209,17 +209,25 @@ async def test_give_up_after_a_button_click_is_not_logged_as_a_question(gateway,
     assert rows(client, UnansweredQuestion) == []
 
 
-def test_give_up_markers_match_the_bots_fallback_responses():
-    """bot/texts.GIVE_UP_MARKERS must keep matching domain.yml's fallback and handover texts."""
-    import yaml
-
+def test_give_up_markers_match_the_texts_without_a_structured_flag():
+    """The gateway marks handovers by action_answer's structured flag; GIVE_UP_MARKERS remain
+    for texts without one: the gateway's NO_ANSWER and the router's handover and "Mente du …?"
+    texts (should a flag ever be lost)."""
     from bot import texts
     from bot.turns import is_giving_up
-    from core.settings import ROOT
+    from knowledge.router import replies
 
-    responses = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))["responses"]
-    for name in ("utter_handover", "utter_handover_office", "utter_did_you_mean", "utter_default"):
-        for variant in responses[name]:
-            assert is_giving_up(variant["text"]), name
     assert is_giving_up(texts.NO_ANSWER)
-    assert not is_giving_up(responses["utter_greet"][0]["text"])
+    assert is_giving_up(replies.general_handover()) and is_giving_up(replies.DID_YOU_MEAN)
+    assert not is_giving_up(replies.smalltalk("greet"))
+
+
+def test_the_structured_flag_decides_the_handover_mark():
+    from bot.rasa_client import parse_reply
+
+    messages = parse_reply([{"text": "Affaldskontoret har tlf. 5667 2432."},
+                            {"custom": {"answer": {"kind": "handover", "handover": True}}},
+                            {"text": "Det kan jeg desværre ikke svare sikkert på."}])
+    assert [m.handover for m in messages] == [True, None]
+    assert parse_reply([{"text": "Hej"}, {"custom": {"answer": {"handover": False}}}])[0].handover is False
+    assert parse_reply([{"text": "Hej"}, {"custom": {"other": 1}}])[0].handover is None

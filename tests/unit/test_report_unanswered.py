@@ -14,7 +14,7 @@ pytest.importorskip("rasa")
 
 from rasa.core.tracker_store import SQLTrackerStore  # noqa: E402
 from rasa.shared.core.domain import Domain  # noqa: E402
-from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered  # noqa: E402
+from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered  # noqa: E402
 from rasa.shared.core.trackers import DialogueStateTracker  # noqa: E402
 
 
@@ -34,30 +34,41 @@ def turn(*actions: str):
     return events
 
 
+def answer(kind: str):
+    """action_answer's turn: its reply and the answer_kind slot it sets."""
+    return [ActionExecuted("action_answer"), SlotSet("answer_kind", kind), BotUttered("…"),
+            ActionExecuted("action_listen")]
+
+
 CONVERSATIONS = {
     "answered": [
         ActionExecuted("action_listen"),
-        user("hvordan betaler jeg", "faq_pay"), *turn("action_answer_faq"),
-        user("tak", "thank"), *turn("utter_thank"),
+        user("hvordan betaler jeg", "faq_pay"), *answer("answer"),
+        user("tak", "thank"), *answer("smalltalk"),
     ],
     # unclear -> "Mente du …?" -> "Ingen af dem" -> handover: one unanswered message
     "clarify_then_none": [
         ActionExecuted("action_listen"),
-        user("kan jeg faa penge for min kolonihave", "nlu_fallback", 0.3), *turn("action_clarify"),
-        user("/deny", "deny", 1.0), *turn("action_handover"),
+        user("kan jeg faa penge for min kolonihave", "nlu_fallback", 0.3), *answer("suggest"),
+        user("/deny", "deny", 1.0), *answer("handover"),
     ],
     # the same question again (other spelling of whitespace/case), in another conversation
     "same_question_again": [
         ActionExecuted("action_listen"),
-        user("Kan jeg faa penge  for min kolonihave", "nlu_fallback", 0.2), *turn("action_clarify"),
-        user("/faq_pay", "faq_pay", 1.0), *turn("action_answer_faq"),
+        user("Kan jeg faa penge  for min kolonihave", "nlu_fallback", 0.2), *answer("suggest"),
+        user("/faq_pay", "faq_pay", 1.0), *answer("answer"),
     ],
     # a CPR number in an unclear message, and a core fallback (policy unsure)
     "cpr_and_core_fallback": [
         ActionExecuted("action_listen"),
-        user("mit cpr er 010203-1234 hvad skylder jeg", "nlu_fallback", 0.4), *turn("action_clarify"),
+        user("mit cpr er 010203-1234 hvad skylder jeg", "nlu_fallback", 0.4), *answer("suggest"),
         user("hmm noget helt andet", "greet", 0.8), *turn("action_default_fallback"),
-        user("hej", "greet"), *turn("utter_greet"),
+        user("hej", "greet"), *answer("smalltalk"),
+    ],
+    # a confident intent whose answer was "the texts do not say": unanswered too
+    "honest_unknown": [
+        ActionExecuted("action_listen"),
+        user("hvad er rentesatsen", "faq_interest", 0.95), *answer("unknown"),
     ],
 }
 
@@ -86,10 +97,11 @@ def test_lists_fallback_messages_most_frequent_first_and_masks_cpr(tracker_db):
     assert items[0].as_dict()["conversations"] == 2
     assert "mit cpr er 010203-**** hvad skylder jeg" in texts
     assert "hmm noget helt andet" in texts  # core fallback counts too
+    assert "hvad er rentesatsen" in texts  # an honest "the texts do not say" counts too
     assert not any("1234" in t for t in texts)
     # answered turns, greetings and button payloads are not listed
     assert not any(t in texts for t in ("hvordan betaler jeg", "tak", "hej", "/deny", "/faq_pay"))
-    assert sum(i.count for i in items) == 4
+    assert sum(i.count for i in items) == 5
 
 
 def normalise(text: str) -> str:
@@ -99,7 +111,7 @@ def normalise(text: str) -> str:
 def test_cli_prints_table_and_json(tracker_db, capsys):
     assert ru.main(["--db", tracker_db]) == 0
     out = capsys.readouterr().out
-    assert "4 unanswered messages, 3 different" in out
+    assert "5 unanswered messages, 4 different" in out
     assert "010203-****" in out and "010203-1234" not in out
 
     assert ru.main(["--db", tracker_db, "--json", "--limit", "1"]) == 0
@@ -161,7 +173,7 @@ def test_without_tracker_events_the_gateways_log_is_read(gateway_db, capsys):
 def test_tracker_store_wins_when_rasa_writes_one(tracker_db, gateway_db, capsys):
     assert ru.main(["--db", tracker_db, "--gateway-db", gateway_db]) == 0
     out = capsys.readouterr().out
-    assert "From Rasa's tracker store" in out and "4 unanswered messages, 3 different" in out
+    assert "From Rasa's tracker store" in out and "5 unanswered messages, 4 different" in out
     assert ru.main(["--db", tracker_db, "--gateway-db", gateway_db, "--source", "gateway"]) == 0
     assert "5 unanswered messages" in capsys.readouterr().out
 
@@ -210,4 +222,4 @@ def test_production_tracker_store_on_postgresql_from_the_env_file(pg_url, tmp_pa
     assert ru.main(["--env-file", str(env_file)]) == 0
     out = capsys.readouterr().out
     assert "From Rasa's tracker store (postgresql://" in out
-    assert "4 unanswered messages, 3 different" in out and "010203-1234" not in out
+    assert "5 unanswered messages, 4 different" in out and "010203-1234" not in out

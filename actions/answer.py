@@ -1,0 +1,94 @@
+"""``action_answer``: the one action for every question the knowledge can answer.
+
+Thin adapter of :func:`knowledge.router.route`: it reads the turn from the tracker (the
+citizen's words through :func:`knowledge.message.clean_message`, the intent ranking, the
+``bill_type`` entity, a button's value, the router's context slot), lets the router decide,
+and sends the reply. Personal variants stay with the account code: a personal question
+(``my_balance`` …) the router confirms as personal goes to :class:`ActionAccount`, and a
+verified citizen asking about late payment or overpayment gets their own answer.
+
+Slots it sets: ``router_context`` (what the next turn needs: an open price question, the
+"Mente du …?" choices, the last subject) and ``answer_kind`` (what kind of reply this turn
+was; the unanswered-questions report reads it instead of matching reply texts).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.account import ActionAccount, personal_answer
+from actions.common import SafeAction, buttons, entity_value, latest_text, user_question, warned_about_cpr
+from core.identity import strip_cpr
+from knowledge.message import clean_message, is_payload
+from knowledge.router import Reply, Turn, route, warm
+
+logger = logging.getLogger(__name__)
+
+CONTEXT_SLOT = "router_context"
+KIND_SLOT = "answer_kind"
+PERSONAL_TOPICS = {"faq_late_payment": "consequences", "faq_overpayment": "overpayment"}
+
+# Build the search indexes when the action server loads, not on the first citizen's question.
+warm()
+
+
+def read_turn(tracker: Tracker) -> Turn:
+    """The router's view of the latest message."""
+    latest = tracker.latest_message or {}
+    raw = latest_text(tracker)
+    intent = (latest.get("intent") or {}).get("name")
+    ranking = tuple((str(r.get("name")), float(r.get("confidence") or 0.0))
+                    for r in latest.get("intent_ranking") or [] if r.get("name"))
+    if not ranking and intent:
+        ranking = ((intent, float((latest.get("intent") or {}).get("confidence") or 1.0)),)
+    payload = is_payload(raw)
+    text = clean_message(user_question(tracker) if payload else strip_cpr(raw))
+    context = tracker.get_slot(CONTEXT_SLOT)
+    return Turn(text=text, intent=intent, ranking=ranking,
+                bill_type=entity_value(tracker, "bill_type"),
+                reply=entity_value(tracker, "tariff_reply"),
+                payload_intent=intent if payload else None,
+                context=context if isinstance(context, dict) else None)
+
+
+def _personal(tracker: Tracker, reply: Reply) -> Optional[str]:
+    topic = PERSONAL_TOPICS.get(reply.topic or "") if reply.source == "faq" else None
+    if topic is None:
+        return None
+    try:
+        return personal_answer(tracker, topic)
+    except Exception:  # noqa: BLE001 - the general answer is still right
+        logger.exception("personal %s answer failed; answering generally", topic)
+        return None
+
+
+class ActionAnswer(SafeAction):
+    def name(self) -> str:
+        return "action_answer"
+
+    async def respond(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        turn = read_turn(tracker)
+        if not turn.text and not turn.reply and warned_about_cpr(dispatcher):
+            return []  # only a CPR number: the reminder to log in instead is the whole answer
+        reply = route(turn)
+        if reply.kind == "account":
+            events = await ActionAccount().respond(dispatcher, tracker, domain)
+            return events + [SlotSet(KIND_SLOT, reply.kind)]
+        personal = await asyncio.to_thread(_personal, tracker, reply)
+        if personal:
+            dispatcher.utter_message(text=personal)
+        else:
+            dispatcher.utter_message(text=reply.text, buttons=buttons(reply.buttons))
+        # A structured flag for the gateway (it marks handovers and logs unanswered questions).
+        dispatcher.utter_message(json_message={"answer": {"kind": reply.kind, "source": reply.source,
+                                                          "handover": reply.handover}})
+        return [SlotSet(CONTEXT_SLOT, reply.context), SlotSet(KIND_SLOT, reply.kind),
+                SlotSet("tariff_reply", None), SlotSet("bill_type", None)]
