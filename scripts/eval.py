@@ -78,6 +78,7 @@ class Item:
     must_not_contain: List[str] = field(default_factory=list)
     expect: str = "answer"
     note: str = ""
+    kind: str = ""
 
     @classmethod
     def from_json(cls, raw: Dict[str, Any]) -> "Item":
@@ -94,6 +95,7 @@ class Item:
             must_not_contain=[str(s) for s in raw.get("must_not_contain") or []],
             expect=str(raw.get("expect") or "answer"),
             note=str(raw.get("note") or ""),
+            kind=str(raw.get("kind") or raw.get("expect") or ""),
         )
 
 
@@ -247,7 +249,7 @@ def run_eval(items: Sequence[Item], url: str, retries: int = 2) -> List[Dict[str
                 error = str(exc)
                 time.sleep(1 + attempt)
         answer = bot_text(messages)
-        result = {"id": item.id, "category": item.category, "message": item.message,
+        result = {"id": item.id, "category": item.category, "kind": item.kind, "message": item.message,
                   "answer": answer, "buttons": button_titles(messages)}
         result.update(score(item, answer))
         if error:
@@ -329,6 +331,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--min-accuracy", type=float, default=None,
                         help="exit 1 when the overall accuracy is below this (0-1)")
     parser.add_argument("--quiet", action="store_true", help="do not list the failures")
+    parser.add_argument("--by", choices=["category", "kind"], default="category",
+                        help="group the table by the items' category (default) or kind/expect")
     args = parser.parse_args(argv)
 
     paths = args.questions if args.questions else ([] if args.dialogues else [QUESTIONS])
@@ -345,16 +349,18 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     results = run_eval(items, args.url) + run_dialogues(dialogues, args.url)
     summary = summarise(results)
+    if args.by == "kind":
+        summary = summarise([{**r, "category": r.get("kind") or r["category"]} for r in results])
 
     if not args.quiet:
         for r in results:
             if not r["passed"]:
                 print(_failure_line(r))
-    print(f"\n{'category':<14}{'passed':>8}{'total':>8}{'accuracy':>10}")
+    print(f"\n{'category':<20}{'passed':>8}{'total':>8}{'accuracy':>10}")
     for name, cat in summary["per_category"].items():
-        print(f"{name:<14}{cat['passed']:>8}{cat['total']:>8}{cat['accuracy']:>10.1%}")
+        print(f"{name:<20}{cat['passed']:>8}{cat['total']:>8}{cat['accuracy']:>10.1%}")
     overall = summary["overall"]
-    print(f"{'overall':<14}{overall['passed']:>8}{overall['total']:>8}{overall['accuracy']:>10.1%}")
+    print(f"{'overall':<20}{overall['passed']:>8}{overall['total']:>8}{overall['accuracy']:>10.1%}")
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(
