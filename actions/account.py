@@ -28,8 +28,11 @@ from rasa_sdk.forms import REQUESTED_SLOT
 from actions.common import SafeAction, buttons, entity_value, latest_intent, latest_text, warned_about_cpr
 from core import ledger
 from core import ledger_answers as answers
-from core.identity import IdentityError, Reason, verify_token
+from core.identity import IdentityError, Reason, strip_cpr, verify_token
 from core.settings import get_settings
+from knowledge.message import clean_message, is_payload
+from knowledge.router import Reply, Turn, route
+from knowledge.router.decide import PLAN_INTENT
 
 logger = logging.getLogger(__name__)
 
@@ -243,8 +246,23 @@ def _end_form(*extra: SlotSet) -> List[Dict[str, Any]]:
     return [*extra, SlotSet(REQUESTED_SLOT, None)]
 
 
+def _plan_question(tracker: Tracker) -> Optional[Reply]:
+    """The router's answer when the instalment-plan message is a question about plans ("hvad
+    sker der, hvis en afdragsordning ikke overholdes?"), not an application; else None."""
+    raw = latest_text(tracker)
+    if is_payload(raw):
+        return None
+    latest = tracker.latest_message or {}
+    ranking = tuple((str(r.get("name")), float(r.get("confidence") or 0.0))
+                    for r in latest.get("intent_ranking") or [] if r.get("name"))
+    reply = route(Turn(text=clean_message(strip_cpr(raw)), intent=PLAN_INTENT,
+                       ranking=ranking or ((PLAN_INTENT, 1.0),)))
+    return None if reply.kind == "account" else reply
+
+
 class ActionPlanStart(SafeAction):
-    """Before the form: only a verified citizen with an eligible claim gets the form."""
+    """Before the form: a question about plans is answered (the router); an application gets
+    the form only for a verified citizen with an eligible claim."""
 
     def name(self) -> str:
         return "action_plan_start"
@@ -253,6 +271,12 @@ class ActionPlanStart(SafeAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
         clear = [SlotSet(slot, None) for slot in PLAN_SLOTS]
+        question = _plan_question(tracker)
+        if question is not None:
+            dispatcher.utter_message(text=question.text, buttons=buttons(question.buttons))
+            dispatcher.utter_message(json_message={"answer": {
+                "kind": question.kind, "source": question.source, "handover": question.handover}})
+            return [*clear, SlotSet("plan_allowed", False), SlotSet("answer_kind", question.kind)]
         _identity, overview = await verified_overview(dispatcher, tracker)
         if overview is None:
             return [*clear, SlotSet("plan_allowed", False)]

@@ -7,6 +7,10 @@ and sends the reply. Personal variants stay with the account code: a personal qu
 (``my_balance`` …) the router confirms as personal goes to :class:`ActionAccount`, and a
 verified citizen asking about late payment or overpayment gets their own answer.
 
+The instalment-plan intent has its own action (``action_plan_start``, the form's rule): it
+asks the router too, answers a question about plans and starts the form only for an
+application. When the router reads an application elsewhere, it is handed there as well.
+
 Slots it sets: ``router_context`` (what the next turn needs: an open price question, the
 "Mente du …?" choices, the last subject) and ``answer_kind`` (what kind of reply this turn
 was; the unanswered-questions report reads it instead of matching reply texts).
@@ -22,11 +26,12 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.account import ActionAccount, personal_answer
+from actions.account import ActionAccount, ActionPlanStart, personal_answer
 from actions.common import SafeAction, buttons, entity_value, latest_text, user_question, warned_about_cpr
 from core.identity import strip_cpr
 from knowledge.message import clean_message, is_payload
 from knowledge.router import Reply, Turn, route, warm
+from knowledge.router.decide import PLAN_INTENT
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +84,10 @@ class ActionAnswer(SafeAction):
         if not turn.text and not turn.reply and warned_about_cpr(dispatcher):
             return []  # only a CPR number: the reminder to log in instead is the whole answer
         reply = route(turn)
+        if reply.kind == "account" and reply.topic == PLAN_INTENT:
+            # an application: the identity and the claims decide whether the form runs
+            events = await ActionPlanStart().respond(dispatcher, tracker, domain)
+            return events + [SlotSet(KIND_SLOT, reply.kind)]
         if reply.kind == "account":
             events = await ActionAccount().respond(dispatcher, tracker, domain)
             return events + [SlotSet(KIND_SLOT, reply.kind)]
@@ -90,5 +99,6 @@ class ActionAnswer(SafeAction):
         # A structured flag for the gateway (it marks handovers and logs unanswered questions).
         dispatcher.utter_message(json_message={"answer": {"kind": reply.kind, "source": reply.source,
                                                           "handover": reply.handover}})
-        return [SlotSet(CONTEXT_SLOT, reply.context), SlotSet(KIND_SLOT, reply.kind),
-                SlotSet("tariff_reply", None), SlotSet("bill_type", None)]
+        events = [SlotSet(CONTEXT_SLOT, reply.context), SlotSet(KIND_SLOT, reply.kind),
+                  SlotSet("tariff_reply", None), SlotSet("bill_type", None)]
+        return events

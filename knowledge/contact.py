@@ -69,17 +69,20 @@ def load_contact(path: Optional[str] = None) -> Contact:
 
 # How people ask for each field (folded text).
 _FIELD_RE: Dict[str, re.Pattern] = {
-    "address": re.compile(r"\b(adresse\w*|postadresse\w*|hvor ligger|beliggenhed|besoegsadresse\w*|"
-                          r"sende (et )?brev|brev til|address|where is)\b"),
+    "address": re.compile(r"\b(adresse\w*|postadresse\w*|postnummer\w*|postnr|hvor ligger|beliggenhed|"
+                          r"besoegsadresse\w*|sende (et )?brev|brev til|address|where is|postcode|zip)\b"),
     "cvr": re.compile(r"\b(cvr\w*|cvr[- ]?n(umme)?r\.?|cvr-nr)\b"),
-    "email": re.compile(r"\b(e-?mail\w*|mail\w*|mailadresse\w*|skrive en mail)\b"),
-    "phone": re.compile(r"\b(telefon\w*|tlf\w*|nummer|nummeret|numre|ringe|ring|hovednummer\w*|"
-                        r"omstilling\w*|phone|call)\b"),
+    "email": re.compile(r"(?<!scan til )(?<!scanne til )(?<!scanning til )"
+                        r"\b(e-?mail\w*|mail\w*|mailadresse\w*|skrive en mail)\b"),
+    "phone": re.compile(r"\b(telefon\w*|tlf\w*|nummer|nummeret|numre|ringe|ring|ringer|hovednummer\w*|"
+                        r"omstilling\w*|phone|call|calling|number)\b"),
 }
 # The municipality as a whole, not one of its offices.
 _GENERAL_RE = re.compile(r"\b(koege kommune\w*|kommunen|kommunens|raadhus\w*|hovednummer\w*|"
-                         r"omstilling\w*|borgerservice koege|the municipality|town hall|city hall|"
-                         r"kontaktoplysning\w*|kontakt ?info\w*)\b")
+                         r"omstilling\w*|borgerservice koege|the municipality|municipality|town hall|"
+                         r"city hall|kontaktoplysning\w*|kontakt ?info\w*)\b")
+_ALL_FIELDS_RE = re.compile(r"\b(kontaktoplysning\w*|kontakt ?info\w*|kontakt (til )?(raadhus\w*|kommunen)|"
+                            r"(raadhus\w*|kommunen) kontakt|contact details)\b")
 
 
 def contact_question(text: str) -> ContactQuestion:
@@ -88,7 +91,7 @@ def contact_question(text: str) -> ContactQuestion:
     fields = frozenset(name for name, pattern in _FIELD_RE.items() if pattern.search(folded))
     if "cvr" in fields and not re.search(r"\b(telefon\w*|tlf\w*|ringe|ring|phone)\b", folded):
         fields -= {"phone"}  # "cvr nummer"
-    if "kontaktoplysning" in folded or "kontakt info" in folded or "kontaktinfo" in folded:
+    if _ALL_FIELDS_RE.search(folded):
         fields = fields or frozenset(FIELDS)
     return ContactQuestion(fields=fields, general=bool(_GENERAL_RE.search(folded)))
 

@@ -484,3 +484,18 @@ def render_issuer_table() -> str:
         f"Har du problemer med at betale en regning, kan du ringe til {office.office} "
         f"på tlf. {office.phone}.\n\n{_source_line()}"
     )
+
+
+SECTION_OFFICES_PATH = Path(__file__).resolve().parent / "data" / "section_offices.yml"
+
+
+@lru_cache(maxsize=1)
+def _section_offices() -> Dict[str, str]:
+    raw = yaml.safe_load(SECTION_OFFICES_PATH.read_text(encoding="utf-8")) or {}
+    return {str(k): str(v) for k, v in raw.items()}
+
+
+def section_issuer(section: str) -> Optional[Issuer]:
+    """The issuer whose office sends the bills of a price-list section (None: Opkrævningen)."""
+    wanted = _section_offices().get(section)
+    return next((i for i in load_issuers() if i.id == wanted), None) if wanted else None

@@ -32,24 +32,32 @@ Never: a weak price match stated as the answer, a phone number or date used as a
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from knowledge.contact import contact_question, render_contact
 from knowledge.faq import FaqEntry, load_faq, render_faq
 from knowledge.intents import load_intents
-from knowledge.issuers import Issuer, find_issuer, load_issuers, render_issuer, render_issuer_table
+from knowledge.issuers import (
+    Issuer, find_issuer, load_issuers, render_issuer, render_issuer_table, section_issuer,
+)
 from knowledge.notes import NoteHit, note_words, render_note, search_notes
-from knowledge.router import replies, signals
+from knowledge.router import coverage, replies, signals
+from knowledge.router.split import MAX_PARTS, split_questions
 from knowledge.tariffs.answer import TariffAnswer, answer_price_question, continue_price_question
 from knowledge.tariffs.query import parse_query
-from knowledge.tariffs.search import WEAK_WORDS, get_index
+from knowledge.tariffs.query_english import to_danish
+from knowledge.text import fold
+from knowledge.tariffs.search import WEAK_WORDS, get_catalogue, get_index
 
 CONTEXT_VERSION = 1
 FALLBACK = "nlu_fallback"
 SMALLTALK = ("greet", "goodbye", "thank", "bot_challenge", "chitchat", "affirm", "deny")
 ACCOUNT_INTENTS = ("my_balance", "my_payment_id", "login_help")
 ISSUER_INTENT = "ask_issuer"
+PLAN_INTENT = "apply_instalment_plan"            # the form, for a citizen who applies
+PLAN_GENERAL = "apply_instalment_plan_general"   # the FAQ answer, for a question about plans
 PRICE_INTENT = "ask_price"
 CONTACT_INTENT = "faq_contact"
 
@@ -110,10 +118,12 @@ class Evidence:
     tariff: Optional[TariffAnswer] = None
     tariff_coverage: float = 0.0
     tariff_specific: bool = False
+    tariff_words: int = 0                          # specific price-list words in the question
     notes: List[NoteHit] = field(default_factory=list)
     keywords: List[Tuple[str, float]] = field(default_factory=list)
     issuer: Optional[Issuer] = None
     issuer_score: float = 0.0
+    text: str = ""                                 # the message the evidence is about
 
 
 # ------------------------------------------------------------------------------ entry point
@@ -130,11 +140,18 @@ def route(turn: Turn) -> Reply:
     continued = _continue(turn, context, intent)
     if continued is not None:
         return _with_memory(continued, context)
+    parts = split_questions(text) if not turn.payload_intent and turn.reply is None else [text]
+    if len(parts) > 1:
+        return _several(turn, parts, context)
     if turn.payload_intent in ACCOUNT_INTENTS or (intent in ACCOUNT_INTENTS and signals.personal(text)):
         return Reply("account", "account", topic=turn.payload_intent or intent,
                      context=_keep_subject(context))
     if intent in ACCOUNT_INTENTS:
         intent = FALLBACK  # "hvornår skal ejendomsskatten betales" is not about one's own bills
+    if intent == PLAN_INTENT or turn.payload_intent == PLAN_INTENT:
+        if turn.payload_intent == PLAN_INTENT or signals.plan_requested(text):
+            return Reply("account", "account", topic=PLAN_INTENT, context=_keep_subject(context))
+        intent = PLAN_GENERAL
     if turn.payload_intent:
         return _chosen(turn.payload_intent, text, turn, context)
     if not text:
@@ -155,7 +172,7 @@ def route(turn: Turn) -> Reply:
     strong = _strong_knowledge(evidence, intent)
     if strong is not None:
         return _with_memory(strong, context)
-    if intent != FALLBACK and (intent.startswith("faq_") or intent == ISSUER_INTENT):
+    if intent != FALLBACK and (intent.startswith("faq_") or intent in (ISSUER_INTENT, PLAN_GENERAL)):
         return _with_memory(_topic_answer(intent, text, evidence, confidence), context)
     if intent == PRICE_INTENT:
         return _with_memory(_price_answer(evidence, text), context)
@@ -164,11 +181,64 @@ def route(turn: Turn) -> Reply:
     return _with_memory(_weak(text, intent, ranking, evidence), context)
 
 
+# ------------------------------------------------------------------------------ several questions
+def _several(turn: Turn, parts: Sequence[str], context: Dict[str, Any]) -> Reply:
+    """Each question of the message answered in the order asked (at most MAX_PARTS); one that
+    cannot be answered gets its honest reply and does not spoil the others."""
+    answered: List[Reply] = []
+    used: List[str] = []
+    for part in parts[:MAX_PARTS]:
+        intent = _part_intent(part, turn.ranking, used)
+        used.append(intent)
+        one = Turn(text=part, intent=intent, ranking=((intent, SURE),) + tuple(
+            (n, min(c, CONFIDENT - 0.01)) for n, c in turn.ranking if n != intent),
+            bill_type=None, context={"v": CONTEXT_VERSION})
+        answered.append(route(one))
+    texts = [r.text for r in answered if r.text]
+    if len(parts) > MAX_PARTS:
+        texts.append(replies.more_questions(MAX_PARTS))
+    last = next((r for r in reversed(answered) if r.context and r.context.get("tariff")), None)
+    buttons = next((r.buttons for r in reversed(answered) if r.buttons), ())
+    kinds = {r.kind for r in answered}
+    kind = "answer" if kinds <= {"answer", "smalltalk"} else ("several" if "answer" in kinds else
+                                                               answered[0].kind)
+    kept = last.context if last is not None else {"v": CONTEXT_VERSION}
+    return Reply(kind, "router", "\n\n".join(texts), buttons=buttons, context=kept,
+                 handover=any(r.handover for r in answered),
+                 topic=";".join(r.topic or "" for r in answered))
+
+
+def _part_intent(part: str, ranking: Sequence[Tuple[str, float]], used: Sequence[str]) -> str:
+    """The whole message's NLU saw several questions at once: which of its intents is this
+    part's? Read from the part's own words (a price, an office, a FAQ topic's words), else the
+    best intent not taken by an earlier part."""
+    candidates = [n for n, _ in ranking if n != FALLBACK]
+    if signals.price_asked(part) and parse_query(part).words:
+        return PRICE_INTENT
+    words = fold(part)
+    if re.search(r"\b(hvem (sender|udsender|udsteder|opkraever)|hvem skal jeg (ringe|kontakte)|"
+                 r"who sends)\b", words) and find_issuer(part) is not None:
+        return ISSUER_INTENT
+    faq = load_faq()
+    keywords = signals.strongest(signals.faq_keyword_scores(
+        part, {k: e.keywords for k, e in faq.items() if e.keywords}))
+    if keywords and keywords[0][0] in faq and keywords[0][0].startswith("faq_"):
+        return keywords[0][0]
+    for name in candidates:
+        if name not in used and (name.startswith("faq_") or name in (ISSUER_INTENT, PRICE_INTENT)):
+            return name
+    return FALLBACK
+
+
 # ------------------------------------------------------------------------------ evidence
 def gather(text: str, bill_type: Optional[str] = None) -> Evidence:
-    """Ask every knowledge module what it can answer for ``text``."""
-    evidence = Evidence(price_asked=signals.price_asked(text), rule_asked=signals.rule_asked(text),
-                        aspects=signals.aspects_asked(text), year=signals.next_year(text))
+    """Ask every knowledge module what it can answer for ``text`` (an English question also
+    through the glossary's Danish, so it reaches the same notes, offices and aspects)."""
+    danish = to_danish(fold(text))
+    evidence = Evidence(price_asked=signals.price_asked(text) or signals.price_asked(danish),
+                        rule_asked=signals.rule_asked(text) or signals.rule_asked(danish),
+                        text=text, aspects=signals.aspects_asked(text) | signals.aspects_asked(danish),
+                        year=signals.next_year(text))
     query = parse_query(text)
     if query.words:
         index = get_index()
@@ -177,14 +247,15 @@ def gather(text: str, bill_type: Optional[str] = None) -> Evidence:
             evidence.tariff_coverage = hits[0].coverage
             evidence.tariff_specific = any(
                 w not in WEAK_WORDS and index.known(w) for w in query.words)
+            evidence.tariff_words = sum(1 for w in query.words if w not in WEAK_WORDS and index.known(w))
         evidence.tariff = answer_price_question(text)
-    words = note_words(text)
+    words = note_words(danish)
     if words:
         evidence.notes = search_notes(words, limit=3)
     faq = load_faq()
     evidence.keywords = signals.strongest(
         signals.faq_keyword_scores(text, {k: e.keywords for k, e in faq.items() if e.keywords}))
-    match = find_issuer(text)
+    match = find_issuer(text) or (find_issuer(danish) if danish != fold(text) else None)
     if match is None and bill_type:
         issuers = {i.id: i for i in load_issuers()}
         if bill_type in issuers:
@@ -252,11 +323,24 @@ def _topic_answer(intent: str, text: str, evidence: Evidence, confidence: float)
 
 def _faq_reply(entry: FaqEntry, evidence: Evidence) -> Reply:
     missing = _missing_aspects(evidence, entry.gives)
+    office = evidence.issuer if evidence.issuer_score >= ISSUER_MIN_SCORE else None
     if missing:
-        office = evidence.issuer if evidence.issuer_score >= ISSUER_MIN_SCORE else None
         text = replies.unknown(missing, office, related=render_faq(entry), year=evidence.year)
         return _reply("unknown", "faq", text, topic=entry.id, handover=True)
+    uncovered = _not_covered(evidence, render_faq(entry), office)
+    if uncovered is not None:
+        return _reply("unknown", "faq", uncovered, topic=entry.id, handover=True)
     return _reply("answer", "faq", render_faq(entry), topic=entry.id)
+
+
+def _not_covered(evidence: Evidence, answer: str, office: Optional[Issuer]) -> Optional[str]:
+    """The honest unknown when the chosen answer does not cover what the question asks
+    (knowledge/router/coverage.py): a word the texts never use, or a value they do not give."""
+    words = coverage.unfamiliar_words(evidence.text)
+    value = None if words else coverage.value_missing(evidence.text, answer)
+    if not words and value is None:
+        return None
+    return replies.not_covered(words, value, office, related=answer)
 
 
 def _missing_aspects(evidence: Evidence, gives: Sequence[str]) -> FrozenSet[str]:
@@ -274,6 +358,9 @@ def _issuer_answer(evidence: Evidence) -> Reply:
         missing = frozenset(evidence.aspects & {"hours", "date", "duration", "rate"})
         return _reply("unknown", "issuer", replies.unknown(missing, issuer, related=render_issuer(issuer)),
                       topic=issuer.id, handover=True)
+    uncovered = _not_covered(evidence, render_issuer(issuer), issuer)
+    if uncovered is not None:
+        return _reply("unknown", "issuer", uncovered, topic=issuer.id, handover=True)
     return _reply("answer", "issuer", render_issuer(issuer), topic=issuer.id)
 
 
@@ -301,11 +388,31 @@ def _price_answer(evidence: Evidence, text: str) -> Reply:
 def _tariff_reply(answer: TariffAnswer, evidence: Evidence) -> Reply:
     text = answer.text
     if evidence.year and answer.status in ("answer", "clarify", "choose"):
-        text = f"{replies.next_year_note(evidence.year)}\n{text}"
+        # Next year's price is not in the list: never the 2024 price as if it answered.
+        office = _office_of_rows(answer.row_ids, evidence)
+        button = (replies.NEXT_YEAR_BUTTON, signals.without_next_year(evidence.text))
+        return Reply("unknown", "tariff", replies.next_year(evidence.year, office),
+                     buttons=(button,), handover=True, topic=",".join(answer.row_ids) or None)
     kind = {"answer": "answer", "clarify": "clarify", "choose": "choose"}.get(answer.status, "not_found")
     return Reply(kind=kind, source="tariff", text=text, buttons=tuple(answer.buttons),
                  context={"tariff": answer.context} if answer.context else None,
                  handover=kind == "not_found", topic=",".join(answer.row_ids) or None)
+
+
+def _office_of_rows(row_ids: Sequence[str], evidence: Evidence) -> Optional[Issuer]:
+    """The office to call about rows of the price list: the one the question names, else
+    the one that bills the rows' section (knowledge/data/section_offices.yml)."""
+    if evidence.issuer is not None and evidence.issuer_score >= ISSUER_MIN_SCORE:
+        return evidence.issuer
+    catalogue = get_catalogue()
+    for row_id in row_ids:
+        try:
+            office = section_issuer(catalogue.row(row_id).section)
+        except KeyError:
+            continue
+        if office is not None:
+            return office
+    return None
 
 
 def _note_reply(notes: Sequence[NoteHit], evidence: Evidence) -> Reply:
@@ -316,6 +423,8 @@ def _note_reply(notes: Sequence[NoteHit], evidence: Evidence) -> Reply:
 def _contact(text: str, evidence: Evidence) -> Optional[Reply]:
     """Step 4: the municipality's address, CVR, phone or e-mail."""
     asked = contact_question(text)
+    if not asked.fields:
+        asked = contact_question(to_danish(fold(text)))
     if not asked.fields:
         return None
     office = evidence.issuer if evidence.issuer_score >= ISSUER_MIN_SCORE else None
@@ -402,6 +511,8 @@ def _continue(turn: Turn, context: Dict[str, Any], intent: str) -> Optional[Repl
             return Reply("suggest", "router", replies.WHICH_ONE,
                          buttons=buttons + ((replies.NONE_OF_THEM, "/deny"),), context=context)
     tariff = context.get("tariff")
+    if tariff and tariff.get("answered") and turn.reply is None and not _follows_answer(turn, intent):
+        tariff = None  # an answered price is memory, not an open question: a clear new topic wins
     if turn.reply is not None or tariff:
         if turn.payload_intent not in (None, PRICE_INTENT):
             return None
@@ -415,8 +526,18 @@ def _continue(turn: Turn, context: Dict[str, Any], intent: str) -> Optional[Repl
     return None
 
 
+def _follows_answer(turn: Turn, intent: str) -> bool:
+    """May this message continue the price answered last? Not when the NLU is sure of another
+    topic and the message does not read as a continuation ("og …?", "nej, …", short)."""
+    top = turn.ranking[0] if turn.ranking else (intent, 1.0)
+    other_topic = top[0] not in (PRICE_INTENT, FALLBACK, "deny", "affirm", "out_of_scope") \
+        and top[1] >= SURE
+    return signals.follow_up_like(turn.text) or not other_topic
+
+
 def gather_light(text: str) -> Evidence:
-    return Evidence(price_asked=True, rule_asked=False, aspects=frozenset(), year=signals.next_year(text))
+    return Evidence(price_asked=True, rule_asked=False, aspects=frozenset(), year=signals.next_year(text),
+                    text=text)
 
 
 def _handover_for(text: str, bill_type: Optional[str], suggested: Sequence[str]) -> Reply:
@@ -488,6 +609,7 @@ def warm() -> None:
     load_faq()
     load_issuers()
     load_intents()
+    coverage.unfamiliar_words("eftergivelse af gæld")  # the lexicon and the vocabularies
     signals.other_municipality("roskilde")
     contact_question("cvr")
     render_contact()

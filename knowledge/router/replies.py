@@ -4,7 +4,7 @@ modules (office names and phones from ``knowledge/issuers.yml``), never from her
 
 from __future__ import annotations
 
-from typing import Dict, FrozenSet, Optional
+from typing import Dict, FrozenSet, Optional, Sequence
 
 from knowledge.issuers import Issuer, fallback_office
 
@@ -51,9 +51,37 @@ def unknown(aspects: FrozenSet[str], issuer: Optional[Issuer], related: str = ""
     return text
 
 
-def next_year_note(year: int) -> str:
-    return (f"Prislisten gælder for 2024, og den nævner ikke priserne for {year}. "
-            "Her er prisen for 2024:")
+_VALUE_MISSING = {"amount": "beløbet, du spørger om", "duration": "hvor lang tid det tager",
+                  "count": "hvor mange gange det sker"}
+
+
+def not_covered(words: Sequence[str], value: Optional[str], issuer: Optional[Issuer],
+                related: str = "") -> str:
+    """The question names the topic but asks what the texts do not say: a word they never use
+    ("digital postkasse") or a value they do not give (Gældsstyrelsens gebyrer)."""
+    if words:
+        named = " og ".join(f"«{w}»" for w in list(dict.fromkeys(words))[:2])
+        what = f"siger ikke noget om {named}"
+    else:
+        what = f"oplyser ikke {_VALUE_MISSING.get(value or 'amount')}"
+    text = f"{SUBJECT} {what}. Vil du vide det, så {office_line(issuer)}."
+    if related:
+        text += f"\n\nDet, jeg kan fortælle om emnet:\n{related}"
+    return text
+
+
+def more_questions(answered: int) -> str:
+    return (f"Jeg har svaret på de {answered} første spørgsmål. Skriv gerne de andre igen, "
+            "ét ad gangen.")
+
+
+NEXT_YEAR_BUTTON = "Se prisen for 2024"
+
+
+def next_year(year: int, issuer: Optional[Issuer]) -> str:
+    """A price for a later year: the list does not hold it (the 2024 price only on request)."""
+    return (f"Prislisten gælder for 2024 og nævner ikke priserne for {year}. Vil du vide dem, "
+            f"så {office_line(issuer)}. Prisen for 2024 kan du se med knappen.")
 
 
 def office_handover(issuer: Issuer) -> str:

@@ -11,7 +11,9 @@ match quality:
 * :func:`next_year` - a year after the price list's (2024) that the message asks about;
 * :func:`other_municipality` - another Danish municipality the question is about;
 * :func:`greeting_by_time` - "godmorgen", "god aften": a greeting, not a goodbye;
-* :func:`faq_keyword_scores` - how strongly the message names each FAQ topic's own words.
+* :func:`faq_keyword_scores` - how strongly the message names each FAQ topic's own words;
+* :func:`plan_requested` - the citizen applies for an instalment plan (not a question about one);
+* :func:`follow_up_like` - it reads as the continuation of the last answer ("og om søndagen?").
 
 All functions take the message as typed (they fold it themselves).
 """
@@ -43,7 +45,9 @@ _RULE_RE = re.compile(
     r"omfatter|inkluderet|fuld pris|nedsat pris|billigere for|"
     r"inklusiv\w*|med i prisen|hvor mange (rater|maaneder|moduler|gange|ruser|voksne|boern)|"
     r"rabat\w*|soeskenderabat\w*|halv pris|halvdelen|gratis|hvornaar gaelder|hvilke lokaler|"
-    r"regler|reglen|reglerne|pr\.? paabegyndt|paabegyndt|calculated|discount|included|covers?)\b")
+    r"regler|reglen|reglerne|pr\.? paabegyndt|paabegyndt|calculated|discount|included|covers?|"
+    r"hvornaar (faar|giver|opkraeves|udloeses)|hvad (sker der |gaelder )?hvis (jeg|man|vi) (kommer til at )?"
+    r"(oedelaegge\w*|mister|miste|taber|glemmer))\b")
 
 _ASPECT_RES: Mapping[str, re.Pattern] = {
     "hours": re.compile(r"\b(aabningstid\w*|aabent|aaben|aabner|lukket|lukker|telefontid\w*|"
@@ -51,15 +55,17 @@ _ASPECT_RES: Mapping[str, re.Pattern] = {
     "rate": re.compile(r"\b(rentesats\w*|rentefod\w*|hvor (hoej|stor|meget) er renten|"
                        r"hvor (mange procent|meget) (i )?rente|hvad er renten|hvilken rente|"
                        r"renten (er|paa)|procent i rente|interest rate|what is the interest)\b"),
-    "date": re.compile(r"\b(hvornaar|frist\w*|forfald\w*|forfalder|forfaldsdato\w*|dato\w*|"
+    "date": re.compile(r"\b(hvornaar|frist\w*|\w+frist\w*|forfald\w*|forfalder|forfaldsdato\w*|dato\w*|"
                        r"sidste rettidige|senest|when|deadline|due date)\b"),
     "duration": re.compile(r"\b(hvor lang tid|hvor laenge|behandlingstid\w*|sagsbehandlingstid\w*|"
                            r"how long)\b"),
     "email": re.compile(r"\b(e-?mail\w*|mailadresse\w*|mail)\b"),
 }
 # "hvornår" in a price question ("hvornår er det billigst") is not a question about a date.
+# Nor is "hvornår får man et kontrolgebyr?" (in which case, a rule of the price list).
 _DATE_NOT_ASKED_RE = re.compile(r"\bhvornaar (er det|er der|gaelder|koster|betaler man (mest|mindst)|"
-                                r"er prisen)\b")
+                                r"er prisen|faar (man|jeg|du|vi)|giver (man|de)|opkraeves|udloeses|"
+                                r"skal (man|jeg) betale (et |en )?\w*(gebyr|afgift|boede))\b")
 _NEXT_YEAR_RE = re.compile(r"(?<![\d.,])(20[2-4]\d)(?![\d.,]*\d)")
 _NEXT_YEAR_WORDS_RE = re.compile(r"\b(naeste aar|til naeste aar|aaret efter|next year|de nye priser|"
                                  r"nye takster)\b")
@@ -110,6 +116,17 @@ def next_year(text: str) -> Optional[int]:
     if _NEXT_YEAR_WORDS_RE.search(folded):
         return LIST_YEAR + 1
     return None
+
+
+_YEAR_PHRASE_RE = re.compile(r"\s*\(?\b(?:i|for|in|til)?\s?(?:aaret\s)?(?:20[2-4]\d|naeste aar|next year)\b\)?",
+                             re.IGNORECASE)
+
+
+def without_next_year(text: str) -> str:
+    """The question without the later year ("hvad koster et pas i 2025?" -> "hvad koster et
+    pas?"), for the "see the 2024 price" button."""
+    cleaned = _YEAR_PHRASE_RE.sub("", fold(text))
+    return re.sub(r"\s+([?.!,])", r"\1", cleaned).strip() or text
 
 
 def greeting_by_time(text: str) -> Optional[str]:
@@ -176,3 +193,39 @@ def faq_keyword_scores(text: str, keywords: Mapping[str, Sequence[str]]) -> Dict
 
 def strongest(scores: Mapping[str, float]) -> List[Tuple[str, float]]:
     return sorted(scores.items(), key=lambda kv: -kv[1])
+
+
+# A message that reads as the continuation of the last answer: it starts with "og", "men",
+# "hvad med", "hvad så", "hvis", "nej", "jeg mente" …, or is short.
+_FOLLOW_UP_RE = re.compile(r"^\W*(og|men|saa|hvad med|hvad saa|hvad hvis|hvis|nej|neej|vent|undskyld|"
+                           r"jeg mente|rettelse|ogsaa|til|for|det er|hun|han|de|den|det|samme|"
+                           r"and|what about|how about|what if)\b")
+FOLLOW_UP_MAX_WORDS = 8
+
+
+def follow_up_like(text: str) -> bool:
+    low = fold(text)
+    return bool(_FOLLOW_UP_RE.search(low)) or len(low.split()) <= FOLLOW_UP_MAX_WORDS
+
+
+# The citizen applies for an instalment plan (the form), rather than asking about the rules.
+_PLAN_REQUEST_RE = re.compile(
+    r"\b(?:jeg|vi)\b(?:\s\w+){0,4}?\s(?:vil|ville|gerne|oensker|skal|kan|maa|vil gerne)\b"
+    r"(?:\s\w+){0,5}?\s(?:soege|ansoege|have|lave|faa|oprette|starte|betale|dele|afdrage)\b"
+    r"|^\W*(?:soeg|ansoeg|opret|start|lav)\b|\bansoeg\w* om\b|\bsoeg\w* om\b"
+    r"|\b(?:i want|i would like|apply)\b")
+_GENERAL_QUESTION_RE = re.compile(r"^\W*(?:hvad|hvor|hvordan|hvornaar|hvilke|hvilken|hvem|hvorfor|"
+                                  r"opkraeves|koster|er der|gaelder|what|how|when|which|is there)\b")
+
+
+def plan_requested(text: str) -> bool:
+    """"jeg vil gerne søge om en afdragsordning", "kan jeg få en afdragsordning på min regning":
+    an application; "hvad sker der, hvis en afdragsordning ikke overholdes?" is a question."""
+    low = fold(text)
+    if " eller " in f" {low} ":
+        return False  # "kan jeg søge afdrag på alle mine krav eller kun nogle?": a question
+    if _GENERAL_QUESTION_RE.search(low) and not re.search(r"\b(?:kan|maa) jeg\b", low):
+        return False
+    if len(low.split()) <= 3:
+        return True  # "afdragsordning", "afdragsordning tak": the citizen wants one
+    return bool(_PLAN_REQUEST_RE.search(low)) or bool(re.search(r"\b(?:kan|maa) (?:jeg|vi)\b", low))

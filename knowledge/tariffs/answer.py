@@ -31,12 +31,15 @@ from knowledge.tariffs.catalogue import Catalogue, TariffRow
 from knowledge.tariffs.choose import (
     ASK_ORDER, QUESTIONS, Choice, choose, fits, profile, wanted,
 )
+from knowledge.tariffs.followup import follow_up_query
+from knowledge.tariffs.persons import Person
 from knowledge.tariffs.query import (
     DISCOUNT_ASKED_RE, PriceQuery, merge_queries, parse_query, query_from_dict, query_to_dict,
 )
 from knowledge.tariffs.search import (
-    Hit, get_catalogue, get_index, head_is_asked, label_extra, label_terms,
+    WEAK_WORDS, Hit, get_catalogue, get_index, head_is_asked, label_extra, label_terms,
 )
+from knowledge.tariffs.query_numbers import canonical_numbers
 from knowledge.text import fold
 
 __all__ = ["TariffAnswer", "answer_price_question", "continue_price_question", "catalogue", "render_row"]
@@ -237,7 +240,7 @@ def _answer(rows: Sequence[TariffRow], query: PriceQuery) -> TariffAnswer:
     if others:
         names = "; ".join(r.label for r in others)
         text = text.replace("\nKilde:", f"\nSamme takst gælder for: {names}.\nKilde:", 1)
-    return TariffAnswer("answer", text, (), None, tuple(r.id for r in rows))
+    return _remember(TariffAnswer("answer", text, (), None, tuple(r.id for r in rows)), query)
 
 
 def _context(query: PriceQuery, rows: Sequence[TariffRow], pins: Dict[str, Any],
@@ -415,7 +418,7 @@ def _new_question(text: str) -> TariffAnswer:
         return _not_found("Skriv gerne, hvad du vil kende prisen på. ")
     both = _deposit_and_rent(query)
     if both is not None:
-        return both
+        return _remember(both, query)
     return _answer_query(query)
 
 
@@ -447,6 +450,20 @@ def _deposit_and_rent(query: PriceQuery) -> Optional[TariffAnswer]:
 
 
 def _answer_query(query: PriceQuery) -> TariffAnswer:
+    return _remember(_answer_query_once(query), query)
+
+
+def _remember(answer: TariffAnswer, query: PriceQuery) -> TariffAnswer:
+    """An answered price keeps its question, so that "og om søndagen?", "nej, til min far" or
+    "og tre billetter?" are read against it (knowledge/tariffs/followup.py)."""
+    if answer.status != "answer" or answer.context is not None or not answer.row_ids:
+        return answer
+    context = {"v": CONTEXT_VERSION, "query": query_to_dict(query), "rows": list(answer.row_ids),
+               "pins": {}, "ask": None, "answered": True}
+    return replace(answer, context=context)
+
+
+def _answer_query_once(query: PriceQuery) -> TariffAnswer:
     if _SUBJECT_DISCOUNT_RE.search(fold(query.text)):
         several = _subjects_answer(query)
         if several is not None:
@@ -571,40 +588,99 @@ def _subjects_answer(query: PriceQuery) -> Optional[TariffAnswer]:
     return TariffAnswer("answer", "\n".join(lines), (), None, tuple(r.id for r in ordered))
 
 
-def _person_row(hits: Sequence[Hit], query: PriceQuery, category: Optional[str],
-                age: Optional[int]) -> Optional[TariffRow]:
-    """The one row (or rows of one price) for one person of a group question."""
-    person = replace(query, category=category, age=age, age_max=None, minor=False, count=1,
-                     people=())
-    rows = list(choose([h.row for h in _candidates(hits, person)], person, {}).rows)
+def _one_person(query: PriceQuery, person: Optional[Person]) -> PriceQuery:
+    """The group question asked for one person (or for nobody in particular)."""
+    return replace(query, category=person[0] if person else None,
+                   age=person[1] if person else None, age_max=None, minor=False, count=1,
+                   people=())
+
+
+def _person_choice(hits: Sequence[Hit], query: PriceQuery, person: Person) -> Choice:
+    """The rows that fit one person of a group question."""
+    one = _one_person(query, person)
+    return choose([h.row for h in _candidates(hits, one)], one, {})
+
+
+def _person_row(choice: Choice) -> Optional[TariffRow]:
+    rows = list(choice.rows)
     if not rows or (len(rows) > 1 and not _same_price(rows)):
         return None
     row = rows[0]
     return row if row.kind == "amount" and row.amounts else None
 
 
+_AGE_DIMS = frozenset({"age", "category"})
+
+
 def _people_answer(hits: Sequence[Hit], query: PriceQuery) -> Optional[TariffAnswer]:
-    """"2 voksne og 3 børn (4, 9 og 12 år)": each person's own row, summed. None when some
-    person's row is not certain (then the ordinary answer or question follows)."""
-    counts: Dict[str, int] = {}
-    rows: Dict[str, TariffRow] = {}
-    for category, age, count in query.people:
-        row = _person_row(hits, query, category, age)
-        if row is None:
+    """"2 voksne og 3 børn (4, 9 og 12 år)", "mig (42), min mand (67) og min bror": each person
+    on their own row, a line per person and the total. When only some persons' ages are
+    missing, the answer asks for them (never a guess); None when the rows of the group differ in
+    something else (then the ordinary question follows and the group is priced after it)."""
+    pool = [h.row for h in _candidates(hits, _one_person(query, None))]
+    priced: List[Tuple[Person, TariffRow]] = []
+    ageless: List[Person] = []
+    for person in query.people:
+        choice = _person_choice(hits, query, person)
+        row = _person_row(choice)
+        if row is not None:
+            priced.append((person, row))
+        elif choice.ask in _AGE_DIMS and len(choice.rows) > 1:
+            ageless.append(person)
+        else:
             return None
-        rows[row.id] = row
-        counts[row.id] = counts.get(row.id, 0) + count
-    if len({r.section for r in rows.values()}) != 1 or len({r.unit for r in rows.values()}) != 1:
+    if ageless:
+        return _ask_ages(query, pool, ageless)
+    rows = [row for _, row in priced]
+    if len({r.section for r in rows}) != 1 or len({r.unit for r in rows}) != 1:
         return None
-    total = sum((rows[i].amounts[0].value * n for i, n in counts.items()), Decimal(0))
-    lines = [_sentence(f"{_title(r)} ({_where(r)}, {r.year}): {price_text(r)}")
-             for r in rows.values()]
-    terms = " + ".join(f"{n} × {format_kr(rows[i].amounts[0].value)} ({rows[i].label})"
-                       for i, n in counts.items())
-    people = sum(counts.values())
-    lines.append(_sentence(f"Udregning for {people} personer: {terms} = {format_kr(total)}"))
-    lines.append(source_line(next(iter(rows.values()))))
-    return TariffAnswer("answer", "\n".join(lines), (), None, tuple(rows))
+    total = sum((row.amounts[0].value * person[2] for person, row in priced), Decimal(0))
+    lines = [f"{_where(rows[0])}, {rows[0].year}:"]
+    for person, row in priced:
+        times = f"{person[2]} × " if person[2] > 1 else ""
+        lines.append(f"• {_who(person)}: {row.label} – {times}{price_text(row)}")
+    terms = " + ".join(f"{person[2]} × {format_kr(row.amounts[0].value)}" if person[2] > 1
+                       else format_kr(row.amounts[0].value) for person, row in priced)
+    count = sum(person[2] for person, _ in priced)
+    lines.append(_sentence(f"Udregning for {count} personer: {terms} = {format_kr(total)}"))
+    lines.append(source_line(rows[0]))
+    return TariffAnswer("answer", "\n".join(lines), (), None, tuple(dict.fromkeys(r.id for r in rows)))
+
+
+def _who(person: Person) -> str:
+    who = person[3] if len(person) > 3 and person[3] else (person[0] or "person")
+    return who[0].upper() + who[1:]
+
+
+PEOPLE_AGES = "people_ages"
+
+
+def _ask_ages(query: PriceQuery, pool: Sequence[TariffRow], ageless: Sequence[Person]) -> TariffAnswer:
+    names = [(p[3] if len(p) > 3 and p[3] else "den ene").split(" (")[0] for p in ageless]
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " og " + names[-1]
+    how = "gammel" if len(ageless) == 1 and ageless[0][2] == 1 else "gamle"
+    text = (f"Prisen afhænger af alder. Hvor {how} er {listed}? "
+            "Skriv alderen, så regner jeg det hele sammen.")
+    return TariffAnswer("clarify", text, (), _context(query, pool, {}, PEOPLE_AGES),
+                        tuple(r.id for r in pool))
+
+
+def _fill_ages(query: PriceQuery, said: str) -> Optional[PriceQuery]:
+    """The reply to "Hvor gammel er din bror?": "40", "han er 40", "40 og 70", "voksen"."""
+    folded = canonical_numbers(fold(said))
+    ages = [int(n) for n in re.findall(r"(?<![\d.])\d{1,3}(?![\d.])", folded) if int(n) <= 110]
+    follow = parse_query(said)
+    people = list(query.people)
+    todo = [i for i, p in enumerate(people) if p[0] is None and p[1] is None]
+    if not todo or not (ages or follow.category):
+        return None
+    for n, index in enumerate(todo):
+        category, _, count, who = (tuple(people[index]) + ("",))[:4]
+        if n < len(ages):
+            people[index] = (None, ages[n], count, f"{who.split(' (')[0]} ({ages[n]} år)")
+        elif follow.category and not ages:
+            people[index] = (follow.category, None, count, who)
+    return replace(query, people=tuple(people))
 
 
 def _sure(tier: Sequence[Hit], query: PriceQuery) -> bool:
@@ -646,8 +722,28 @@ def _pick_row(reply: str, context: Optional[dict]) -> Optional[TariffAnswer]:
     return _answer(rows, query)
 
 
+def _after_answer(text: str, context: dict) -> Optional[TariffAnswer]:
+    """A follow-up to a price already answered; None when ``text`` is a new question."""
+    base = query_from_dict(context.get("query"))
+    changed = follow_up_query(base, text)
+    if changed is None:
+        return None
+    query, narrow = changed
+    follow = parse_query(text)
+    if follow.words and _names_another_subject(follow, _rows_by_id(context.get("rows") or [])):
+        return None  # "hvad koster et pas?" after a swimming price: a new subject
+    extra = tuple(w for w in follow.words if w not in base.words and get_index().known(w)
+                  and w not in WEAK_WORDS) if narrow else ()
+    answer = _answer_query(replace(query, words=base.words + extra))
+    if extra and answer.status in ("not_found", "choose"):
+        answer = _answer_query(replace(query, words=base.words))
+    return answer if answer.status != "not_found" else None
+
+
 def _follow_up(text: str, reply: Optional[str], context: dict) -> Optional[TariffAnswer]:
     """Continue the question in ``context``; None when the message is a new question."""
+    if context.get("answered") and reply is None:
+        return _after_answer(text, context)
     base = query_from_dict(context.get("query"))
     pins = dict(context.get("pins") or {})
     rows = _rows_by_id(context["rows"])
@@ -655,6 +751,10 @@ def _follow_up(text: str, reply: Optional[str], context: dict) -> Optional[Tarif
         return None
     said = reply if reply is not None else text
     match = _REPLY_RE.match(said or "")
+    if context.get("ask") == PEOPLE_AGES:
+        filled = _fill_ages(base, said or "")
+        if filled is not None:
+            return _answer_query(filled)
     if base.people:
         regrouped = _people_follow_up(base, said or "", match)
         if regrouped is not None:
@@ -701,10 +801,16 @@ def _people_follow_up(base: PriceQuery, said: str,
     return answer if answer.status == "answer" and len(answer.row_ids) > 1 else None
 
 
-def _names_another_subject(follow: PriceQuery) -> bool:
-    """Do the follow-up's words clearly name something in the price list by themselves?"""
+def _names_another_subject(follow: PriceQuery, rows: Sequence[TariffRow] = ()) -> bool:
+    """Do the follow-up's words clearly name something in the price list by themselves (and,
+    given the earlier ``rows``, something outside their section: "og tre billetter?" after a
+    swimming price stays with the swimming pool)?"""
     hits = get_index().search(follow.words, limit=5)
-    return bool(hits) and hits[0].coverage >= SURE_COVERAGE
+    if not hits or hits[0].coverage < SURE_COVERAGE:
+        return False
+    sections = {r.section for r in rows}
+    return not sections or not any(h.row.section in sections for h in hits
+                                   if h.coverage >= SURE_COVERAGE)
 
 
 def _narrow(rows: Sequence[TariffRow], follow: PriceQuery) -> Optional[List[TariffRow]]:

@@ -381,7 +381,9 @@ def wanted(query: PriceQuery, pins: Optional[Mapping[str, Any]] = None) -> Dict[
     """What the question says about each attribute (only the attributes it says something about)."""
     words = set(query.words)
     want: Dict[str, Any] = {}
-    if query.age is not None:
+    if query.age is not None and query.age_max is not None:
+        want["age"] = (Decimal(query.age), Decimal(query.age_max))  # "0-3 år": a band
+    elif query.age is not None:
         want["age"] = Decimal(query.age)
     if query.category:
         want["category"] = query.category
@@ -493,8 +495,8 @@ def fits(name: str, have: Any, want: Any) -> bool:
     if name == "day":
         return want in have
     if isinstance(have, tuple):  # a band
-        if isinstance(want, tuple):
-            return have == want
+        if isinstance(want, tuple):  # a band asked ("0-3 år"): the row's band holds all of it
+            return have[0] <= want[0] and want[1] <= have[1]
         return have[0] <= want <= have[1]
     return have == want
 
@@ -502,7 +504,14 @@ def fits(name: str, have: Any, want: Any) -> bool:
 def _closest(name: str, rows: List[TariffRow], want: Any) -> List[TariffRow]:
     """Where bands meet at the value (pas 0-2 / 2-11 for a 2-year-old), keep the band that
     starts there; for boat weight/length keep the smallest band that is big enough."""
-    if name not in RANGE_DIMS or isinstance(want, tuple):
+    if name in RANGE_DIMS and isinstance(want, tuple):
+        # a band asked: the tightest row band that holds it ("op til 6 tons", not "op til 12")
+        bands = {profile(r)[name] for r in rows if name in profile(r)}
+        if len(bands) < 2:
+            return rows
+        tight = min(bands, key=lambda b: (b[1] - b[0], b[0]))
+        return [r for r in rows if profile(r).get(name) in (tight, None)]
+    if name not in RANGE_DIMS:
         return rows
     bands = {profile(r)[name] for r in rows if name in profile(r)}
     if len(bands) < 2:

@@ -20,6 +20,7 @@ from typing import Any, Dict, Optional, Tuple
 
 from rapidfuzz import fuzz, process
 
+from knowledge.tariffs.persons import Person, parse_persons
 from knowledge.tariffs.query_english import to_danish
 from knowledge.tariffs.query_numbers import canonical_numbers, drop_non_amounts
 from knowledge.tariffs.query_patterns import (
@@ -73,9 +74,9 @@ class PriceQuery:
     children: Optional[int] = None      # siblings (music school discount)
     subjects: Optional[int] = None      # subjects per pupil (music school discount)
     extras: Tuple[str, ...] = field(default=())  # flags: "mast", "no_mast", "half_year_1", ...
-    # several people priced one by one: ((category, age, count), ...) — "2 voksne og 3 børn
-    # (4, 9 og 12 år)", "mig (38), min mand (41) og børnene på 8 og 14"
-    people: Tuple[Tuple[Optional[str], Optional[int], int], ...] = field(default=())
+    # several people priced one by one (knowledge/tariffs/persons.py): ((category, age, count,
+    # who), ...) — "2 voksne og 3 børn (4, 9 og 12 år)", "mig (38), min mand (41) og min bror"
+    people: Tuple[Person, ...] = field(default=())
 
     def attributes(self) -> Dict[str, Any]:
         """The attributes that are set (everything except text, words and numbers)."""
@@ -190,56 +191,6 @@ def _drop_measure_words(words: Tuple[str, ...], found: Dict[str, Any]) -> Tuple[
     return kept if kept else words
 
 
-_GROUP_RE = re.compile(r"\b(\d+)\s(voksne|voksen|boern|boernene|barn|pensionister|pensionist|"
-                       r"unge|studerende|teenagere|seniorer|unger|ungerne)\b")
-_AGE_LIST_RE = re.compile(r"\((\d+(?:\s?(?:,|og)\s?\d+)*)(?:\s?aar\w*)?\)"
-                          r"|\b(?:paa|er|aged)\s(\d+(?:\s?(?:,|og)\s?\d+)+)\b(?:\s?aar\w*)?"
-                          r"|\b(\d+(?:\s?(?:,|og)\s?\d+)+)\s?(?:aar|aarige)\b"
-                          r"|\b(?:soen|datter|dreng|pige|barnebarn|barn)\w*\s(?:paa|er)\s(\d+)\b")
-_GROUP_CATEGORY = {"voksne": "voksen", "voksen": "voksen", "boern": "barn", "boernene": "barn",
-                   "barn": "barn", "pensionister": "pensionist", "pensionist": "pensionist",
-                   "unge": "ung", "studerende": "ung", "teenagere": "ung", "seniorer": "pensionist",
-                   "unger": "barn", "ungerne": "barn"}
-MAX_PEOPLE = 20
-_PARTNER_RE = re.compile(r"\b(?:min|med|og) (?:mand|kone|kaereste|samlever|partner|hustru)\b")
-_PARENT_RE = re.compile(r"\b(?:far|mor)\b")
-
-
-def _named_adults(folded: str) -> int:
-    """Adults named without a number: "far og mor", "min mand og jeg" (0 when none)."""
-    parents = len(_PARENT_RE.findall(folded))
-    if parents:
-        return parents
-    if _PARTNER_RE.search(folded):
-        return 2 if re.search(r"\b(?:jeg|mig)\b", folded) else 1
-    return 0
-
-
-def _people(folded: str) -> Tuple[Tuple[Optional[str], Optional[int], int], ...]:
-    """Several people with their own prices; () unless at least two people differ."""
-    groups = [(_GROUP_CATEGORY[m.group(2)], int(m.group(1))) for m in _GROUP_RE.finditer(folded)]
-    ages: list = []
-    for match in _AGE_LIST_RE.finditer(folded):
-        listed = match.group(1) or match.group(2) or match.group(3) or match.group(4)
-        ages.extend(int(n) for n in re.findall(r"\d+", listed) if int(n) <= 110)
-    people: list = []
-    for category, count in groups:
-        young = [a for a in ages if a < 18]
-        if category in ("barn", "ung") and len(young) == count:
-            people.extend((None, a, 1) for a in young)
-            ages = [a for a in ages if a not in young]
-        else:
-            people.append((category, None, count))
-    people.extend((None, a, 1) for a in ages)
-    adults = _named_adults(folded)
-    if adults and people and not any(a >= 18 for a in ages) and \
-            not any(c in ("voksen", "pensionist") for c, _, _ in people):
-        people.insert(0, ("voksen", None, adults))
-    if sum(p[2] for p in people) > MAX_PEOPLE or len(people) < 2:
-        return ()
-    return tuple(people)
-
-
 # A contrastive "ikke" ("(ikke skoleferie)", "kun svømning, ikke motion"), not the negation of a
 # clause: after a subject ("hvis jeg ikke afleverer", "hvis der ikke betales") it describes the
 # situation the row is about and stays.
@@ -261,6 +212,7 @@ def _drop_negated(folded: str) -> str:
     return _NEGATED_RE.sub(_sub, folded)
 
 
+_PLACE_INSTITUTION_RE = re.compile(r"\b(?:integrer\w*|dag|aldersintegrer\w*)\s?institution|\binst\b")
 MAX_QUERY_CHARS = 300  # a chat message; longer input is cut (the patterns are not linear-time)
 
 
@@ -269,7 +221,7 @@ def parse_query(text: str) -> PriceQuery:
     text = (text or "")[:MAX_QUERY_CHARS]
     folded = canonical_numbers(drop_non_amounts(_P_WORDS_RE.sub(r"parkering \1", to_danish(fold(text)))))
     found: Dict[str, Any] = {}
-    people = _people(folded)
+    people = parse_persons(folded)
     if people and not DISCOUNT_ASKED_RE.search(folded):
         found["people"] = people
     rest = _apply_rules(f" {_drop_negated(folded)} ", found)
@@ -284,6 +236,8 @@ def parse_query(text: str) -> PriceQuery:
         found["extras"] = tuple(sorted(found["extras"]))
     if found.get("age") is not None and found.get("category") is None:
         found.pop("minor", None)
+    if found.get("category") == "institution" and _PLACE_INSTITUTION_RE.search(folded):
+        found.pop("category")  # "integreret institution" is a day-care place, not a group ticket
     known = {f.name for f in fields(PriceQuery)}
     attrs = {k: v for k, v in found.items() if k in known}
     return PriceQuery(text=text, words=search_words, numbers=numbers, **attrs)

@@ -63,6 +63,15 @@ def _age(offset: int = 0) -> Handler:
     return handler
 
 
+def _age_range(match: re.Match, found: Dict[str, Any]) -> Optional[str]:
+    low, high = int(match.group(1)), int(match.group(2))
+    if not 0 <= low < high <= MAX_AGE:
+        return match.group(0)
+    _set("age", low, found)
+    _set("age_max", high, found)
+    return None
+
+
 def _count(match: re.Match, found: Dict[str, Any]) -> Optional[str]:
     number = _dec(match)
     if number == number.to_integral_value() and number > 0:
@@ -186,8 +195,9 @@ _RULE_SPECS: List[Tuple[str, Handler]] = [
     (r"\b" + N + r"\s?(?:ture|turs|tur|klip|trips?)\b", _setter("trips", as_int=True)),
     (r"\b" + N + r"\.?\s?(?:klasse|kl)\b\.?", _setter("grade", as_int=True)),
     (r"\b" + N + r"\s?(?:meter|meters|m|fod)\b\.?(?:\s?(?:lang|langt|lange|long))?", _setter("boat_length")),
-    # ages
-    (r"\b" + N + r"\s?(?:aarig|aarige|aarsbarn|aar gammel|aar gamle|years? old|yo)\b", _age()),
+    # ages: a range first ("0-3 år", "12-17-årige": the band of a row), then one age
+    (r"\b(\d{1,2})\s?-\s?(\d{1,3})\s?(?:aar|aarig|aarige|years?)\b", _age_range),
+    (r"\b" + N + r"\s?-?\s?(?:aarig|aarige|aarsbarn|aar gammel|aar gamle|years?[\s-]old|yo)\b", _age()),
     (r"\b" + N + r"\s?aars\b(?!\s?\w*kort|\s?gyldighed|\s?medlemskab)", _age()),
     (r"\b" + N + r"\s?\+", _age()),
     (r"\b(?:over)\s" + N + r"(?:\s?aar)?\b" + _UNIT_AFTER, _age(1)),

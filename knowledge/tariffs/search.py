@@ -28,6 +28,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 import yaml
 from rapidfuzz import fuzz, process
 
+from knowledge.lexicon import is_danish, lemma
 from knowledge.tariffs.catalogue import Catalogue, TariffRow, load_catalogue
 from knowledge.text import fold, stem
 
@@ -450,8 +451,11 @@ _INDEX_BY_ID: Dict[int, SearchIndex] = {}
 
 
 @lru_cache(maxsize=16384)
-def _expand_cached(index_id: int, word: str) -> Tuple[Tuple[str, float], ...]:
-    """Synonyms, then the word itself, then compound parts, then a typo correction."""
+def _expand_cached(index_id: int, word: str, typos: bool = True,
+                   endings: bool = True) -> Tuple[Tuple[str, float], ...]:
+    """Synonyms, then the word itself, then compound parts, then a typo correction (not for
+    the subject of a fee compound: "hundeafgift" is about "hunde", which is not a typo of
+    anything in the price list)."""
     index = _INDEX_BY_ID[index_id]
     t = term(word)
     found = dict(_synonym_terms(index, word))
@@ -459,7 +463,7 @@ def _expand_cached(index_id: int, word: str) -> Tuple[Tuple[str, float], ...]:
         found[t] = 1.0
     subject = _head_stripped(word)
     if subject:
-        for st, w in _expand_cached(index_id, subject):
+        for st, w in _expand_cached(index_id, subject, False):
             found[st] = max(found.get(st, 0.0), w)
     if found:
         return tuple(found.items())
@@ -471,10 +475,13 @@ def _expand_cached(index_id: int, word: str) -> Tuple[Tuple[str, float], ...]:
                     found[pt] = max(found.get(pt, 0.0), w)
         if found:
             return tuple(found.items())
-    endings = _compounds_ending_with(index, word)
-    if endings:
-        return tuple((term(w), SUFFIX_WEIGHT) for w in endings)
-    return tuple(_fuzzy(index, word))
+    longer = _compounds_ending_with(index, word) if endings else []
+    if longer:
+        return tuple((term(w), SUFFIX_WEIGHT) for w in longer)
+    base = lemma(word)
+    if base and base != word:  # an inflected form the catalogue has in another form ("marinaen"),
+        return _expand_cached(index_id, base, False, False)  # but "sendte" is not "folkeoplysende"
+    return tuple(_fuzzy(index, word)) if typos else ()
 
 
 # Heads that only say "the fee/price/rate of": "rottebekæmpelsesgebyret" is about rat control,
@@ -506,9 +513,10 @@ def _compounds_ending_with(index: SearchIndex, word: str) -> List[str]:
 
 
 def _fuzzy(index: SearchIndex, word: str, synonyms: bool = True) -> List[Tuple[str, float]]:
-    """Typo tolerance: the closest catalogue word (or synonym key) above a length-based cut-off."""
-    if len(word) < 4:
-        return []
+    """Typo tolerance: the closest catalogue word (or synonym key) above a length-based cut-off,
+    for words the Danish lexicon (knowledge/lexicon.py) does not know."""
+    if len(word) < 4 or is_danish(word):
+        return []  # a real Danish word ("købe") is not a typo of a price-list word ("Køge")
     cutoff = 80 if len(word) >= 6 else 75
     choices = index.fuzzy_words + ([k for k in index.synonyms if len(k) >= 4] if synonyms else [])
     best = process.extractOne(word, choices, scorer=fuzz.ratio, score_cutoff=cutoff)

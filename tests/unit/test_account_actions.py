@@ -292,6 +292,20 @@ async def test_plan_start_requires_login_and_eligible_claims(wired, settings):
     assert messages == []
 
 
+@pytest.mark.parametrize("text", [
+    "hvad sker der hvis man ikke overholder en afdragsordning",
+    "hvor længe kan en afdragsordning vare?",
+    "kan man få afdrag på alle slags krav eller kun på nogle",
+])
+async def test_a_question_about_plans_is_answered_not_a_form(wired, settings, text):
+    # logged in with an eligible claim, and still: a question is answered, no form starts
+    tracker = make_tracker(text, "apply_instalment_plan", token=token_for(wired, settings))
+    messages, events = await run(account.ActionPlanStart(), tracker)
+    assert slot_events(events)["plan_allowed"] is False
+    reply = texts(messages)
+    assert "afdragsordning" in reply.lower() and "5667 2450" in reply
+
+
 async def test_form_flow_with_reprompts_and_idempotent_submit(wired, settings):
     validate = account.ValidateInstalmentPlanForm()
     form = "instalment_plan_form"

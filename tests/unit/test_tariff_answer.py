@@ -43,7 +43,11 @@ def test_every_answer_keeps_the_contract(text: str) -> None:
     assert isinstance(answer.row_ids, tuple)
     if answer.context is not None:
         assert json.loads(json.dumps(answer.context)) == answer.context
-    assert (answer.context is None) == (answer.status in ("answer", "not_found"))
+    # Only "not found" forgets; an answer keeps its subject for follow-ups ("og om søndagen?").
+    assert (answer.context is None) == (answer.status == "not_found")
+    if answer.status == "answer":
+        assert answer.context["answered"] is True and answer.context["ask"] is None
+        assert answer.context["rows"] == list(answer.row_ids)
 
 
 def test_payload_is_rasa_ask_price_with_the_reply_entity() -> None:
@@ -132,7 +136,7 @@ def test_clarify_then_button_reply() -> None:
     assert replies == ["age:0-2", "age:2-11", "age:12-17", "age:18-64", "age:65-"]
     second = answer_price_question("12-17 år", context=first.context, reply="age:12-17")
     assert second.status == "answer" and second.row_ids == ("L0755",)
-    assert second.context is None
+    assert second.context["answered"] and second.context["rows"] == ["L0755"]
 
 
 def test_clarify_then_typed_follow_up() -> None:
