@@ -31,6 +31,7 @@ from knowledge.tariffs.catalogue import Catalogue, TariffRow
 from knowledge.tariffs.choose import (
     ASK_ORDER, QUESTIONS, Choice, choose, fits, profile, wanted,
 )
+from knowledge.lexicon import lemma
 from knowledge.tariffs.followup import follow_up_query
 from knowledge.tariffs.persons import Person
 from knowledge.tariffs.query import (
@@ -723,21 +724,38 @@ def _pick_row(reply: str, context: Optional[dict]) -> Optional[TariffAnswer]:
 
 
 def _after_answer(text: str, context: dict) -> Optional[TariffAnswer]:
-    """A follow-up to a price already answered; None when ``text`` is a new question."""
+    """A follow-up to a price already answered; None when ``text`` is a new question.
+
+    The follow-up's own words may narrow the subject ("og et 10-turskort?") as long as the
+    answer stays in the earlier rows' section; words that lead elsewhere are dropped
+    ("og hvis sagen tager 2 timer?" stays with the building case), unless they name another
+    subject by themselves ("hvad koster et pas?" after a swimming price)."""
     base = query_from_dict(context.get("query"))
     changed = follow_up_query(base, text)
     if changed is None:
         return None
     query, narrow = changed
     follow = parse_query(text)
-    if follow.words and _names_another_subject(follow, _rows_by_id(context.get("rows") or [])):
-        return None  # "hvad koster et pas?" after a swimming price: a new subject
+    rows = _rows_by_id(context.get("rows") or [])
+    sections = {r.section for r in rows}
     extra = tuple(w for w in follow.words if w not in base.words and get_index().known(w)
-                  and w not in WEAK_WORDS) if narrow else ()
-    answer = _answer_query(replace(query, words=base.words + extra))
-    if extra and answer.status in ("not_found", "choose"):
-        answer = _answer_query(replace(query, words=base.words))
+                  and w not in WEAK_WORDS and not _refers_back(w, base.words)) if narrow else ()
+    follow = replace(follow, words=tuple(w for w in follow.words if not _refers_back(w, base.words)))
+    if extra:
+        answer = _answer_query(replace(query, words=base.words + extra))
+        same_place = all(r.section in sections for r in _rows_by_id(answer.row_ids))
+        if answer.status in ("answer", "clarify") and same_place:
+            return answer
+        if _names_another_subject(follow, rows):
+            return None  # a new subject
+    answer = _answer_query(replace(query, words=base.words))
     return answer if answer.status != "not_found" else None
+
+
+def _refers_back(word: str, earlier: Sequence[str]) -> bool:
+    """"sagen" after "byggesag", "kortet" after "årskort": the earlier subject, not a new one."""
+    base = lemma(word) or word
+    return len(base) >= 3 and any(base in w and base != w for w in earlier)
 
 
 def _follow_up(text: str, reply: Optional[str], context: dict) -> Optional[TariffAnswer]:

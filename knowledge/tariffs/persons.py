@@ -39,6 +39,8 @@ _NOUNS = {
     "bedsteforaeldre": (None, 2, "dine bedsteforældre"),
     "svigerforaeldre": (None, 2, "dine svigerforældre"),
     "svigermor": (None, 1, "din svigermor"), "svigerfar": (None, 1, "din svigerfar"),
+    "faetter": (None, 1, "din fætter"), "kusine": (None, 1, "din kusine"),
+    "kollega": (None, 1, "din kollega"), "kammerat": (None, 1, "din kammerat"),
     "onkel": (None, 1, "din onkel"), "tante": (None, 1, "din tante"),
     "fastor": (None, 1, "din faster"), "faster": (None, 1, "din faster"),
     "moster": (None, 1, "din moster"), "ven": (None, 1, "din ven"),
