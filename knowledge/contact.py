@@ -85,10 +85,15 @@ _ALL_FIELDS_RE = re.compile(r"\b(kontaktoplysning\w*|kontakt ?info\w*|kontakt (t
                             r"(raadhus\w*|kommunen) kontakt|contact details)\b")
 
 
+_MOVING_RE = re.compile(r"\b(flytte\w*|flyt|skift\w*|aendre\w*|opdatere\w*|melde\w*) (\w+ ){0,3}adresse")
+
+
 def contact_question(text: str) -> ContactQuestion:
     """The contact fields ``text`` asks for (empty when it asks none)."""
     folded = fold(text)
     fields = frozenset(name for name, pattern in _FIELD_RE.items() if pattern.search(folded))
+    if _MOVING_RE.search(folded):
+        fields -= {"address"}  # "hvordan flytter jeg min adresse": moving house, not the town hall
     if "cvr" in fields and not re.search(r"\b(telefon\w*|tlf\w*|ringe|ring|phone)\b", folded):
         fields -= {"phone"}  # "cvr nummer"
     if _ALL_FIELDS_RE.search(folded):

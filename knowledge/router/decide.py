@@ -142,7 +142,15 @@ def route(turn: Turn) -> Reply:
         return _with_memory(continued, context)
     parts = split_questions(text) if not turn.payload_intent and turn.reply is None else [text]
     if len(parts) > 1:
-        return _several(turn, parts, context)
+        several = _several(turn, parts, context)
+        if several is not None:
+            return several
+    return _route_one(turn, text, intent, confidence, ranking, context)
+
+
+def _route_one(turn: Turn, text: str, intent: str, confidence: float,
+               ranking: Tuple[Tuple[str, float], ...], context: Dict[str, Any]) -> Reply:
+    """One question (steps 2-8 of the rule)."""
     if turn.payload_intent in ACCOUNT_INTENTS or (intent in ACCOUNT_INTENTS and signals.personal(text)):
         return Reply("account", "account", topic=turn.payload_intent or intent,
                      context=_keep_subject(context))
@@ -182,9 +190,15 @@ def route(turn: Turn) -> Reply:
 
 
 # ------------------------------------------------------------------------------ several questions
-def _several(turn: Turn, parts: Sequence[str], context: Dict[str, Any]) -> Reply:
+_WEAK_KINDS = frozenset({"suggest", "out_of_scope", "not_found", "empty", "choose"})
+
+
+def _several(turn: Turn, parts: Sequence[str], context: Dict[str, Any]) -> Optional[Reply]:
     """Each question of the message answered in the order asked (at most MAX_PARTS); one that
-    cannot be answered gets its honest reply and does not spoil the others."""
+    cannot be answered gets its honest reply and does not spoil the others. None when the
+    parts are not questions of their own: one of them is unclear on its own ("… hvem har
+    bestemt det beløb?" refers back) while the NLU is sure of the message as a whole, or every
+    part lands on the same answer."""
     answered: List[Reply] = []
     used: List[str] = []
     for part in parts[:MAX_PARTS]:
@@ -194,6 +208,11 @@ def _several(turn: Turn, parts: Sequence[str], context: Dict[str, Any]) -> Reply
             (n, min(c, CONFIDENT - 0.01)) for n, c in turn.ranking if n != intent),
             bill_type=None, context={"v": CONTEXT_VERSION})
         answered.append(route(one))
+    whole_sure = bool(turn.ranking) and turn.ranking[0][1] >= SURE
+    if whole_sure and any(r.kind in _WEAK_KINDS for r in answered):
+        return None
+    if len({(r.source, r.topic) for r in answered}) == 1:
+        return None
     texts = [r.text for r in answered if r.text]
     if len(parts) > MAX_PARTS:
         texts.append(replies.more_questions(MAX_PARTS))

@@ -75,7 +75,7 @@ _MENTION_RE = re.compile(
     rf"\b(?P<noun>mig selv|mig|og jeg|jeg og|{_NOUN_ALT})\b"
     r"(?:\s?\((?:begge\s|alle\s)?(?:(?P<over1>over|under)\s)?(?P<a1>" + _AGES + r")(?:\s?aar\w*)?\)"
     r"|,?\s(?:som\s)?(?:er|paa|der\ser|aged|age)\s(?:begge\s|alle\s)?(?:(?P<over2>over|under)\s)?"
-    r"(?P<a2>" + _AGES + r")(?:\s?aar\w*)?(?![\d.])"
+    r"(?P<a2>" + _AGES + r")(?:\s?aar\w*)?(?!\d|\.\d)"
     r"|,?\s(?P<a4>" + _AGES + r")\s?(?:aar|aarig|aarige|years?)\b"
     r"|\s(?:begge|alle)\s(?P<over3>over|under)\s(?P<a3>\d{1,3}))?")
 
@@ -125,6 +125,13 @@ def parse_persons(folded: str) -> Tuple[Person, ...]:
             count = 2
         if count == 0:
             return ()  # "børnene" without how many: nothing to add up
+        if count == 1 and len(ages) > 1 and not over:
+            # "mig og min mand (40 og 42)": the earlier persons without an age get the first ages
+            waiting = [i for i, p in enumerate(persons) if p[1] is None and p[2] == 1]
+            for i, age in zip(waiting[-(len(ages) - 1):], ages[:-1]):
+                one = persons[i]
+                persons[i] = (None, age, 1, _label(one[3], str(age), 1))
+            ages = ages[-1:]
         if over or len(ages) <= 1 or len(ages) != count:
             age = ages[0] if ages else None
             shown = f"{over} {listed}" if over else (str(age) if age is not None else None)
