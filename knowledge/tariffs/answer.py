@@ -33,6 +33,8 @@ from knowledge.tariffs.choose import (
 )
 from knowledge.lexicon import lemma
 from knowledge.tariffs.followup import follow_up_query
+from knowledge.tariffs.items import Item, price_items
+from knowledge.tariffs.items import total as items_total
 from knowledge.tariffs.persons import Person
 from knowledge.tariffs.query import (
     DISCOUNT_ASKED_RE, PriceQuery, merge_queries, parse_query, query_from_dict, query_to_dict,
@@ -465,6 +467,9 @@ def _remember(answer: TariffAnswer, query: PriceQuery) -> TariffAnswer:
 
 
 def _answer_query_once(query: PriceQuery) -> TariffAnswer:
+    several = _items_answer(query)
+    if several is not None:
+        return several
     if _SUBJECT_DISCOUNT_RE.search(fold(query.text)):
         several = _subjects_answer(query)
         if several is not None:
@@ -486,6 +491,37 @@ def _answer_query_once(query: PriceQuery) -> TariffAnswer:
     if contradicted is not None:
         return contradicted
     return _decide([h.row for h in tier], query, {}, _sure(tier, query))
+
+
+def _one_item(query: PriceQuery) -> Optional[Item]:
+    """One item of a "what is it in total" question: its one sure row and amount, or None."""
+    answer = _answer_query_once(query)
+    if answer.status != "answer" or len(set(answer.row_ids)) != 1:
+        return None
+    row = catalogue().row(answer.row_ids[0])
+    if row.kind != "amount" or not row.amounts:
+        return None
+    calculation = calculate(row, query)
+    if calculation is not None:
+        return Item(query.text, row, calculation.total, calculation.working)
+    value = row.amounts[0].value
+    return Item(query.text, row, value, format_kr(value))
+
+
+def _items_answer(query: PriceQuery) -> Optional[TariffAnswer]:
+    """"storskrald 12 gange og haveaffald – i alt?": a line per item and the sum (items.py)."""
+    items = price_items(query, _one_item)
+    if not items:
+        return None
+    lines = [_sentence(f"{_title(i.row)} ({_where(i.row)}, {i.row.year}): {price_text(i.row)}"
+                       + (f" – {i.working}" if i.working != format_kr(i.total) else ""))
+             for i in items]
+    terms = " + ".join(format_kr(i.total) for i in items)
+    lines.append(_sentence(f"I alt for {len(items)} ting: {terms} = {format_kr(items_total(items))}"))
+    sources = list(dict.fromkeys(source_line(i.row) for i in items))
+    lines.extend(sources)
+    return TariffAnswer("answer", "\n".join(lines), (), None,
+                        tuple(dict.fromkeys(i.row.id for i in items)))
 
 
 def _spread_question(hits: Sequence[Hit], query: PriceQuery) -> Optional[TariffAnswer]:

@@ -63,14 +63,30 @@ def follow_up_query(base: PriceQuery, text: str) -> Optional[Tuple[PriceQuery, b
 
 
 def _group_follow_up(base: PriceQuery, follow: PriceQuery, folded: str) -> Optional[PriceQuery]:
-    """A group priced person by person, changed by one person: removed, added or aged."""
+    """A group priced person by person, changed by one person: removed ("uden min bror"),
+    aged ("nej, far er 67"), or added ("og min søster på 12", "2 voksne mere"). Whoever a
+    follow-up to a group names joins the group, unless it names someone already in it."""
     removed = remove(base.people, folded)
     if removed is not None:
         if len(removed) == 1 and removed[0][2] == 1:
             one = removed[0]
             return replace(base, people=(), category=one[0], age=one[1], count=None)
         return replace(base, people=removed)
-    more = follow.people or parse_persons(f"mig og {folded}")[1:]
-    if ADD_RE.search(folded) and more:
-        return replace(base, people=add(base.people, more))
-    return None
+    named = follow.people or parse_persons(f"mig og {folded}")[1:]
+    if not named:
+        return None
+    people = list(base.people)
+    added = []
+    for person in named:
+        who = _who(person)
+        same = [i for i, p in enumerate(people) if who and _who(p) == who]
+        if same and person[1] is not None:
+            i = same[0]
+            people[i] = (None, person[1], people[i][2], person[3])  # "nej, min far er 67"
+        elif not same or ADD_RE.search(folded):
+            added.append(person)
+    return replace(base, people=tuple(people) + tuple(added))
+
+
+def _who(person: Person) -> str:
+    return (person[3] if len(person) > 3 else "").split(" (")[0]

@@ -153,3 +153,36 @@ def test_a_new_subject_is_not_a_follow_up(follow):
 ])
 def test_several_questions_are_split(text, parts):
     assert len(split_questions(text)) == parts
+
+
+# ------------------------------------------------------------------ persons joining a group
+def test_a_group_follow_up_ages_or_adds_persons():
+    _, aged, more = dialogue("herfølge svømmehal for mig (45) og min far på 72",
+                             "nej, min far er 60", "og 2 voksne mere")
+    adult = _row("Voksenbillet", "Herfølge Svømmehal")
+    assert f"= {format_kr(2 * adult)}" in aged.text
+    assert f"= {format_kr(4 * adult)}" in more.text
+
+
+# ------------------------------------------------------------------ items of one bill (issue 18)
+def _row(label_part: str, section: str) -> Decimal:
+    rows = [r for r in get_catalogue().rows if label_part in r.label and r.section == section]
+    assert len(rows) == 1, [r.label for r in rows]
+    return rows[0].amounts[0].value
+
+
+@pytest.mark.parametrize("text, parts", [
+    ("storskrald 12 gange og haveaffald, hvad er det samlet", [("Storskrald, 12", "Affald og genbrug"),
+                                                            ("Haveaffald", "Affald og genbrug")]),
+    ("administration til et sommerhus plus haveaffald, hvad bliver det i alt",
+     [("Administration, sommerhus", "Affald og genbrug"), ("Haveaffald", "Affald og genbrug")]),
+])
+def test_items_of_one_bill_are_added_up(text, parts):
+    answer = answer_price_question(text)
+    expected = sum((_row(label, section) for label, section in parts), Decimal(0))
+    assert answer.status == "answer" and f"= {format_kr(expected)}" in answer.text, answer.text
+
+
+def test_no_total_without_a_sure_row_for_every_item():
+    answer = answer_price_question("storskrald og en elefant, hvad bliver det i alt")
+    assert "I alt for" not in answer.text
