@@ -25,7 +25,9 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 
-from actions.common import SafeAction, buttons, entity_value, latest_intent, latest_text, warned_about_cpr
+from actions.common import (
+    SafeAction, buttons, entity_value, latest_intent, latest_text, send_answer_flag, warned_about_cpr,
+)
 from core import ledger
 from core import ledger_answers as answers
 from core.identity import IdentityError, Reason, strip_cpr, verify_token
@@ -274,8 +276,7 @@ class ActionPlanStart(SafeAction):
         question = _plan_question(tracker)
         if question is not None:
             dispatcher.utter_message(text=question.text, buttons=buttons(question.buttons))
-            dispatcher.utter_message(json_message={"answer": {
-                "kind": question.kind, "source": question.source, "handover": question.handover}})
+            send_answer_flag(dispatcher, question)
             return [*clear, SlotSet("plan_allowed", False), SlotSet("answer_kind", question.kind)]
         _identity, overview = await verified_overview(dispatcher, tracker)
         if overview is None:

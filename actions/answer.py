@@ -27,7 +27,9 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.account import ActionAccount, ActionPlanStart, personal_answer
-from actions.common import SafeAction, buttons, entity_value, latest_text, user_question, warned_about_cpr
+from actions.common import (
+    SafeAction, buttons, entity_value, latest_text, send_answer_flag, user_question, warned_about_cpr,
+)
 from core.identity import strip_cpr
 from knowledge.message import clean_message, is_payload
 from knowledge.router import Reply, Turn, route, warm
@@ -96,9 +98,7 @@ class ActionAnswer(SafeAction):
             dispatcher.utter_message(text=personal)
         else:
             dispatcher.utter_message(text=reply.text, buttons=buttons(reply.buttons))
-        # A structured flag for the gateway (it marks handovers and logs unanswered questions).
-        dispatcher.utter_message(json_message={"answer": {"kind": reply.kind, "source": reply.source,
-                                                          "handover": reply.handover}})
+        send_answer_flag(dispatcher, reply)
         events = [SlotSet(CONTEXT_SLOT, reply.context), SlotSet(KIND_SLOT, reply.kind),
                   SlotSet("tariff_reply", None), SlotSet("bill_type", None)]
         return events

@@ -103,3 +103,10 @@ class SafeAction(Action):
             )
             dispatcher.utter_message(text=TECHNICAL_ERROR)
             return []
+
+
+def send_answer_flag(dispatcher: CollectingDispatcher, reply: Any) -> None:
+    """The router's reply kind as a structured message for the gateway (it marks handovers and
+    logs unanswered questions without matching reply texts)."""
+    dispatcher.utter_message(json_message={"answer": {"kind": reply.kind, "source": reply.source,
+                                                      "handover": reply.handover}})

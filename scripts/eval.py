@@ -40,7 +40,7 @@ import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Sequence
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "tests" / "eval" / "questions.jsonl"
@@ -233,21 +233,26 @@ def ask(url: str, message: str, sender: str, timeout: float = 30.0) -> List[Dict
         return json.loads(resp.read().decode("utf-8") or "[]")
 
 
+def ask_with_retries(url: str, message: str, sender: str,
+                     retries: int) -> Tuple[List[Dict[str, Any]], Optional[str]]:
+    """The bot's messages for one user message, retried on a connection error (and the last
+    error, or None)."""
+    error = None
+    for attempt in range(retries + 1):
+        try:
+            return ask(url, message, sender), None
+        except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
+            error = str(exc)
+            time.sleep(1 + attempt)
+    return [], error
+
+
 def run_eval(items: Sequence[Item], url: str, retries: int = 2) -> List[Dict[str, Any]]:
     results = []
     run_id = uuid.uuid4().hex[:8]
     for item in items:
         sender = f"eval-{run_id}-{item.id}"
-        messages: List[Dict[str, Any]] = []
-        error = None
-        for attempt in range(retries + 1):
-            try:
-                messages = ask(url, item.message, sender)
-                error = None
-                break
-            except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
-                error = str(exc)
-                time.sleep(1 + attempt)
+        messages, error = ask_with_retries(url, item.message, sender, retries)
         answer = bot_text(messages)
         result = {"id": item.id, "category": item.category, "kind": item.kind, "message": item.message,
                   "answer": answer, "buttons": button_titles(messages)}
@@ -266,15 +271,8 @@ def run_dialogues(dialogues: Sequence[Dialogue], url: str, retries: int = 2) -> 
         sender = f"eval-{run_id}-{dialogue.id}"
         turns, passed, error = [], True, None
         for turn, scored in zip(dialogue.turns, dialogue.scored):
-            messages: List[Dict[str, Any]] = []
-            for attempt in range(retries + 1):
-                try:
-                    messages = ask(url, turn.message, sender)
-                    error = None
-                    break
-                except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
-                    error = str(exc)
-                    time.sleep(1 + attempt)
+            messages, turn_error = ask_with_retries(url, turn.message, sender, retries)
+            error = turn_error or error
             answer = bot_text(messages)
             entry = {"user": turn.message, "answer": answer, "buttons": button_titles(messages),
                      "scored": scored}

@@ -31,6 +31,30 @@ def test_must_contain_any_needs_one_of_each_group():
     assert not result["passed"] and result["missing_any"] == [["måned", "md."]]
 
 
+def test_must_not_contain_fails_an_answer_that_states_the_wrong_row():
+    it = item(must_contain=["893,00"], must_not_contain=["381,00"])
+    assert ev.score(it, "Pas 18-64 årige: 893,00 kr.")["passed"]
+    result = ev.score(it, "Pas 18-64 årige: 893,00 kr., fra 65 år: 381,00 kr.")
+    assert not result["passed"] and result["forbidden"] == ["381,00"]
+
+
+def test_an_unknown_must_say_the_texts_do_not_give_it():
+    it = item(expect="unknown", must_contain=["5667 2450"])
+    assert ev.score(it, "Prislisten oplyser ikke renten. Ring til Opkrævningen på 5667 2450.")["passed"]
+    assert not ev.score(it, "Renten er lav. Ring til Opkrævningen på 5667 2450.")["passed"]
+
+
+def test_an_invented_amount_fails_but_a_line_of_working_does_not():
+    ev._SEED_AMOUNTS = {"893,00", "150,00"}  # the seeds' amounts, fixed for the test
+    try:
+        it = item(must_contain=["1.043,00"])
+        assert ev.score(it, "Pas: 893,00 kr. og 150,00 kr.\n893,00 + 150,00 = 1.043,00 kr.")["passed"]
+        result = ev.score(it, "I alt 1.043,00 kr., og et ekstra gebyr på 75,00 kr.")
+        assert not result["passed"] and result["invented"] == ["75,00 kr"]
+    finally:
+        ev._SEED_AMOUNTS = None
+
+
 def test_bot_text_joins_texts_but_not_buttons():
     messages = [{"text": "Mente du …?", "buttons": [{"title": "Renter", "payload": "/faq_interest"}]},
                 {"text": "Ellers ring"}]
