@@ -33,7 +33,7 @@ from knowledge.tariffs.choose import (
 )
 from knowledge.lexicon import lemma
 from knowledge.tariffs.followup import follow_up_query
-from knowledge.tariffs.items import Item, price_items
+from knowledge.tariffs.items import BREAK_EVEN_RE, Item, break_even, compare_queries, price_items
 from knowledge.tariffs.items import total as items_total
 from knowledge.tariffs.persons import Person
 from knowledge.tariffs.query import (
@@ -467,6 +467,9 @@ def _remember(answer: TariffAnswer, query: PriceQuery) -> TariffAnswer:
 
 
 def _answer_query_once(query: PriceQuery) -> TariffAnswer:
+    compared = _compare_answer(query)
+    if compared is not None:
+        return compared
     several = _items_answer(query)
     if several is not None:
         return several
@@ -522,6 +525,41 @@ def _items_answer(query: PriceQuery) -> Optional[TariffAnswer]:
     lines.extend(sources)
     return TariffAnswer("answer", "\n".join(lines), (), None,
                         tuple(dict.fromkeys(i.row.id for i in items)))
+
+
+def _compare_answer(query: PriceQuery) -> Optional[TariffAnswer]:
+    """"Årskort eller 40 enkeltbilletter – hvad er billigst?": both totals, which is cheaper and
+    by how much; "hvor mange gange før kortet betaler sig?": from which visit the card wins."""
+    options = compare_queries(query)
+    if not options:
+        return None
+    priced = [_one_item(o) for o in options]
+    if any(p is None for p in priced) or priced[0].row.id == priced[1].row.id:
+        return None
+    a, b = priced
+    lines = [_sentence(f"{_title(i.row)} ({_where(i.row)}, {i.row.year}): {price_text(i.row)}"
+                       + (f" – {i.working}" if i.working != format_kr(i.total) else ""))
+             for i in priced]
+    if BREAK_EVEN_RE.search(fold(query.text)) and not any(o.count and o.count > 1 for o in options):
+        card, single = (a, b) if a.total > b.total else (b, a)
+        visit = break_even(card, single)
+        if visit is not None:
+            lines.append(_sentence(
+                f"{_title(card.row)} koster det samme som {format_decimal(card.total / single.total, 1)} "
+                f"gange {_title(single.row).lower()} ({format_kr(card.total)} / "
+                f"{format_kr(single.total)}), så fra den {visit}. gang er kortet billigst"))
+            lines.append(source_line(card.row))
+            return TariffAnswer("answer", "\n".join(lines), (), None, (card.row.id, single.row.id))
+    if a.total == b.total:
+        lines.append(_sentence(f"De koster det samme: {format_kr(a.total)}"))
+    else:
+        cheap, dear = (a, b) if a.total < b.total else (b, a)
+        lines.append(_sentence(
+            f"Billigst er {_title(cheap.row).lower()} med {format_kr(cheap.total)} – "
+            f"{format_kr(dear.total)} − {format_kr(cheap.total)} = {format_kr(dear.total - cheap.total)} "
+            "mindre"))
+    lines.extend(dict.fromkeys(source_line(i.row) for i in priced))
+    return TariffAnswer("answer", "\n".join(lines), (), None, (a.row.id, b.row.id))
 
 
 def _spread_question(hits: Sequence[Hit], query: PriceQuery) -> Optional[TariffAnswer]:

@@ -72,3 +72,60 @@ def price_items(query: PriceQuery, price_one: Pricer) -> Optional[List[Item]]:
 
 def total(items: Sequence[Item]) -> Decimal:
     return sum((i.total for i in items), Decimal(0))
+
+
+# ------------------------------------------------------------------ comparisons
+COMPARE_RE = re.compile(r"\b(?:billigst|billigere|bedst|bedre|kan det betale sig|betale sig|"
+                        r"betaler (?:det|kortet|sig)|i forhold til|sammenlignet|versus|vs|cheaper|"
+                        r"cheapest|worth it|pays off)\b")
+_OPTIONS_RE = re.compile(r"\beller\b|\bi forhold til\b|\bsammenlignet med\b|\bversus\b|\bvs\.?|"
+                         r"\bfrem for\b|\bend\b|\bor\b")
+BREAK_EVEN_RE = re.compile(r"\bhvor mange gange\b|\bhvor tit\b|\bhvor mange (?:besoeg|ture|billetter)\b"
+                           r"|\bhow many times\b|\bbetale sig\b|\bbetaler (?:det|kortet) sig\b|\bpays off\b")
+_PLACE_WORDS = frozenset("affald bibliotek borup byggeri dagtilbud fiskeri gadesalg herfoelge juniorklub "
+                         "koerekort madordninger marina musikskole parkering pas sfo svoemmehal "
+                         "svoemmeland tapperiet ungdomsskole varmtvandsbassinet".split())
+_COUNT_BEFORE_RE = re.compile(r"\b(\d{1,3})\s(?:x\s)?[a-z]")
+
+
+def compare_queries(query: PriceQuery) -> List[PriceQuery]:
+    """The two options of "årskort eller 40 enkeltbilletter – hvad er billigst?", each a price
+    question with its own quantity and the question's shared place and attributes; [] when the
+    message does not compare two options."""
+    text = fold(query.text or "")
+    if query.people or not COMPARE_RE.search(text):
+        return []
+    options = [p for p in _OPTIONS_RE.split(text) if p.strip()]
+    if len(options) != 2:
+        return []
+    place = tuple(w for w in query.words if w in _PLACE_WORDS)
+    found = []
+    for option in options:
+        option = COMPARE_RE.sub(" ", option)
+        sub = parse_query(option)
+        if not sub.words:
+            return []
+        shared = {k: getattr(query, k) for k in _SHARED
+                  if getattr(sub, k) in (None, False) and getattr(query, k) not in (None, False)}
+        count = sub.count
+        number = _COUNT_BEFORE_RE.search(canonical(option))
+        if count is None and number and not (sub.minutes or sub.trips or sub.months or sub.weeks
+                                             or sub.days or sub.emptyings):
+            count = int(number.group(1))
+        words = sub.words + tuple(w for w in place if w not in sub.words)
+        found.append(replace(sub, words=words, count=count, **shared))
+    return found
+
+
+def canonical(text: str) -> str:
+    from knowledge.tariffs.query_numbers import canonical_numbers
+    return canonical_numbers(text)
+
+
+def break_even(card: Item, single: Item) -> Optional[int]:
+    """From which visit the card is cheaper than paying each time (None when it never is)."""
+    one = single.row.amounts[0].value
+    if one <= 0 or card.row.amounts[0].value <= one:
+        return None
+    price = card.row.amounts[0].value
+    return int(price // one) + 1

@@ -192,7 +192,7 @@ _RULE_SPECS: List[Tuple[str, Handler]] = [
      r"\s?(?:m2|m²|kvm|kvadratmeter)(?!\w)", lambda m, f: (f.__setitem__("m2", _dec(m)), "grund")[1]),
     (r"\b" + N + r"\s?(?:m2|m²|kvm|kvadratmeter|kvadratmeters|sqm|square meters?)(?!\w)", _setter("m2")),
     (r"\b" + N + r"\s?(?:tons|ton|tonnage)\b", _setter("tons")),
-    (r"\b" + N + r"\s?(?:ture|turs|tur|klip|trips?)\b", _setter("trips", as_int=True)),
+    (r"\b" + N + r"\s?(?:ture|turs|tur|klip|trips?|turskort|turkort|klippekort)\b", _setter("trips", as_int=True)),
     (r"\b" + N + r"\.?\s?(?:klasse|kl)\b\.?", _setter("grade", as_int=True)),
     (r"\b" + N + r"\s?(?:meter|meters|m|fod)\b\.?(?:\s?(?:lang|langt|lange|long))?", _setter("boat_length")),
     # ages: a range first ("0-3 år", "12-17-årige": the band of a row), then one age

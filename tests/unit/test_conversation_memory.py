@@ -186,3 +186,28 @@ def test_items_of_one_bill_are_added_up(text, parts):
 def test_no_total_without_a_sure_row_for_every_item():
     answer = answer_price_question("storskrald og en elefant, hvad bliver det i alt")
     assert "I alt for" not in answer.text
+
+
+# ------------------------------------------------------------------ comparisons (issue 18)
+def _swim(heading: str) -> Decimal:
+    """Køge Svømmeland, Svømmebad, the adult row under ``heading`` (its price from the list)."""
+    rows = [r for r in get_catalogue().rows if r.section == "Køge Svømmeland" and r.label == "Voksen"
+            and r.headings == ("Svømmebad", heading)]
+    assert len(rows) == 1
+    return rows[0].amounts[0].value
+
+
+def test_two_options_are_compared_with_both_totals():
+    answer = answer_price_question(
+        "hvad er billigst for en voksen i køge svømmeland: et årskort eller 50 enkeltbilletter på hverdage")
+    year, single = _swim("Årskort"), _swim("Enkeltbillet hverdage excl. skoleferiedage")
+    assert answer.status == "answer", answer.text
+    assert format_kr(year) in answer.text and f"= {format_kr(50 * single)}" in answer.text
+    assert f"= {format_kr(abs(year - 50 * single))} mindre" in answer.text
+
+
+def test_the_visit_from_which_a_card_pays_off():
+    answer = answer_price_question("hvor mange gange skal en voksen svømme i køge svømmeland på "
+                                   "hverdage før et årskort kan betale sig i forhold til enkeltbilletter")
+    year, single = _swim("Årskort"), _swim("Enkeltbillet hverdage excl. skoleferiedage")
+    assert f"fra den {int(year // single) + 1}. gang" in answer.text
