@@ -162,6 +162,9 @@ def _scale(regex: re.Pattern, factor: int, text: str) -> str:
     return regex.sub(lambda m: _fmt(Decimal(m.group(1)) * factor), text)
 
 
+_SPACE_GROUPED_RE = re.compile(r"(?<![\d.,])\d{1,3}(?: \d{3}){2,}(?![\d,])|(?<![\d.,])\d{1,3} \d{3}(?= ?kr\b)")
+
+
 def canonical_numbers(folded: str) -> str:
     """Rewrite every number in a folded text to canonical digits (see module docstring)."""
     text = folded.replace("\u00bd", "½")
@@ -171,6 +174,8 @@ def canonical_numbers(folded: str) -> str:
     text = re.sub(r"\b(en|et|1) halv(t|e)?\b", "0.5", text)
     text = re.sub(r"\b(\d+) og 0\.5\b", lambda m: _fmt(Decimal(m.group(1)) + Decimal("0.5")), text)
     text = _EN_GROUPED_RE.sub(lambda m: m.group(0).replace(",", ""), text)
+    # "2 750 000 kr": thousands grouped with spaces (two groups, or one before "kr")
+    text = _SPACE_GROUPED_RE.sub(lambda m: m.group(0).replace(" ", ""), text)
     text = _DK_NUMBER_RE.sub(_dk_digits, text)
     text = _HALF_RE.sub(lambda m: _fmt(Decimal(m.group(1) or "0") + Decimal("0.5")) + " ", text)
     # "to hundrede og halvtreds" -> 250 ; "2 hundrede" -> 200

@@ -122,3 +122,13 @@ def test_an_english_price_question_reads_like_its_danish_twin():
     danish = parse_query("hvad koster et pas til et barn på 8 år")
     assert english.words == danish.words and english.age == danish.age == 8
     assert to_danish("pap container 660 liter hver 14. dag") == "pap container 660 liter hver 14. dag"
+
+
+@pytest.mark.parametrize("text, value", [
+    ("grundværdi på 2 750 000 kr", "2750000"), ("450 000 kr", "450000"), ("3,1 mio", "3100000"),
+    ("950 t.kr.", "950000"), ("kr. 2.300.000", "2300000"), ("1,7 millioner", "1700000"),
+])
+def test_values_as_people_write_them(text, value):
+    from knowledge.tariffs.query_numbers import canonical_numbers
+    from knowledge.text import fold
+    assert value in canonical_numbers(fold(text)).split()
