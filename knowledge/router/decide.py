@@ -172,6 +172,9 @@ def _route_one(turn: Turn, text: str, intent: str, confidence: float,
         return _smalltalk(by_time, context)
 
     evidence = gather(text, turn.bill_type)
+    elliptical = _about_last_office(text, evidence, context)
+    if elliptical is not None:
+        return _with_memory(elliptical, context)
     contact = _contact(text, evidence)
     if contact is not None:
         return contact
@@ -187,6 +190,30 @@ def _route_one(turn: Turn, text: str, intent: str, confidence: float,
     if intent in SMALLTALK:
         return _smalltalk(intent, context)
     return _with_memory(_weak(text, intent, ranking, evidence), context)
+
+
+_CALL_RE = re.compile(r"\b(deres|jeres|dem|det kontor|kontoret)\b.*\b(nummer|telefon\w*|tlf|ringe|ring)\b|"
+                      r"\b(nummer|telefon\w*|tlf|ringe|ring)\b.*\b(deres|jeres|dem|til dem)\b|"
+                      r"\bhvem (skal|kan) jeg (ringe|kontakte|snakke)\b|\btheir (number|phone)\b")
+
+
+def _about_last_office(text: str, evidence: Evidence, context: Dict[str, Any]) -> Optional[Reply]:
+    """A follow-up to an issuer answer that names no office of its own: "hvad er deres
+    nummer?", "hvem skal jeg ringe til?" → that office; "hvad koster det?" → the price of the
+    service the office bills."""
+    last = context.get("last") or {}
+    if last.get("source") != "issuer" or evidence.issuer is not None:
+        return None
+    issuer = next((i for i in load_issuers() if i.id == last.get("topic")), None)
+    if issuer is None:
+        return None
+    low = fold(text)
+    if _CALL_RE.search(low):
+        return _reply("answer", "issuer", render_issuer(issuer), topic=issuer.id)
+    if evidence.price_asked and not parse_query(text).words:
+        subject = f"{text} {issuer.bill_type}"
+        return _price_answer(gather(subject), subject)
+    return None
 
 
 # ------------------------------------------------------------------------------ several questions

@@ -103,3 +103,13 @@ def test_next_year():
     assert signals.next_year("priserne for 2025") == 2025
     assert signals.next_year("hvad koster det næste år") == 2025
     assert signals.next_year("prisen i 2024") is None
+
+
+def test_a_follow_up_to_an_office_names_no_office_of_its_own():
+    first = route(turn("hvem sender regningen for renovation", "ask_issuer", 0.95))
+    assert first.source == "issuer" and "5667 2432" in first.text
+    again = route(turn("hvad er deres telefonnummer?", "faq_contact", 0.7, context=first.context))
+    assert again.source == "issuer" and "5667 2432" in again.text
+    price = route(turn("hvem sender regningen for musikskolen", "ask_issuer", 0.95))
+    cost = route(turn("og hvad koster det?", "ask_price", 0.9, context=price.context))
+    assert cost.source == "tariff" and "Musikskole" in cost.text
