@@ -80,13 +80,22 @@ def _group_follow_up(base: PriceQuery, follow: PriceQuery, folded: str) -> Optio
     for person in named:
         who = _who(person)
         same = [i for i, p in enumerate(people) if who and _who(p) == who]
-        if same and person[1] is not None:
+        if same and person[1] is not None and (is_correction(folded) or not ADD_RE.search(folded)):
             i = same[0]
-            people[i] = (None, person[1], people[i][2], person[3])  # "nej, min far er 67"
+            label = f"{people[i][3].split(' (')[0]} ({person[1]} år)"
+            people[i] = (None, person[1], people[i][2], label)  # "nej, barnet er 12"
         elif not same or ADD_RE.search(folded):
             added.append(person)
     return replace(base, people=tuple(people) + tuple(added))
 
 
 def _who(person: Person) -> str:
-    return (person[3] if len(person) > 3 else "").split(" (")[0]
+    """Who a person is, whatever the form: "din søn", "sønnen" and "søn" are one key, and so
+    are "barn", "barnet" and "børnene"."""
+    label = fold((person[3] if len(person) > 3 else "").split(" (")[0])
+    word = label.split()[-1] if label.split() else ""
+    word = {"boern": "barn", "boernene": "barn", "ungerne": "barn", "unger": "barn"}.get(word, word)
+    for ending in ("erne", "ene", "en", "et", "ne"):
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            return word[:-len(ending)]
+    return word

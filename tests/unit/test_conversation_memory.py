@@ -211,3 +211,9 @@ def test_the_visit_from_which_a_card_pays_off():
                                    "hverdage før et årskort kan betale sig i forhold til enkeltbilletter")
     year, single = _swim("Årskort"), _swim("Enkeltbillet hverdage excl. skoleferiedage")
     assert f"fra den {int(year // single) + 1}. gang" in answer.text
+
+
+def test_a_correction_ages_the_person_already_named():
+    _, corrected = dialogue("pas til mig (40) og min søn på 8", "nej, sønnen er 14")
+    assert f"= {format_kr(price('L0756') + price('L0755'))}" in corrected.text  # 18-64 + 12-17
+    assert "personer" in corrected.text and "3 personer" not in corrected.text
