@@ -31,6 +31,7 @@ from knowledge.tariffs.catalogue import Catalogue, TariffRow
 from knowledge.tariffs.choose import (
     ASK_ORDER, QUESTIONS, Choice, choose, fits, profile, wanted,
 )
+from knowledge.tariffs.choose import _pin_value as pin_value  # a button value as rows store it
 from knowledge.lexicon import lemma
 from knowledge.tariffs.followup import follow_up_query
 from knowledge.tariffs.items import BREAK_EVEN_RE, Item, break_even, compare_queries, price_items
@@ -279,10 +280,29 @@ def _clarify(choice: Choice, query: PriceQuery, pins: Dict[str, Any]) -> TariffA
     else:
         subject = _subject(choice.rows)
         text = f"Prisen {subject}afhænger af {_DIM_WHAT.get(ask, 'det')}. {QUESTIONS.get(ask, '')}"
+        then = _also_varies(choice, ask)
+        if then is not None:  # two things missing: ask both at once, the reply may give both
+            text = (f"Prisen {subject}afhænger af {_DIM_WHAT[ask]} og {_DIM_WHAT[then]}. "
+                    f"{QUESTIONS[ask]} Og {QUESTIONS[then][0].lower()}{QUESTIONS[then][1:]}")
     buttons = tuple((title, payload(value)) for title, value in choice.options)
     return TariffAnswer("clarify", text.strip(), buttons,
                         _context(query, choice.rows, pins, ask),
                         tuple(r.id for r in choice.rows))
+
+
+def _also_varies(choice: Choice, asked: str) -> Optional[str]:
+    """A second attribute the rows still differ in whatever the answer to ``asked`` is (so
+    one question can ask for both), or None."""
+    for name in ASK_ORDER:
+        if name == asked or name not in QUESTIONS or name not in _DIM_WHAT:
+            continue
+        for _, value in choice.options:  # (title, "name:value")
+            want = pin_value(asked, value.split(":", 1)[1] if ":" in value else value)
+            fitting = [r for r in choice.rows if asked in profile(r) and fits(asked, profile(r)[asked], want)]
+            values = {str(profile(r).get(name)) for r in fitting if name in profile(r)}
+            if len(values) > 1:
+                return name
+    return None
 
 
 def _subject(rows: Sequence[TariffRow]) -> str:

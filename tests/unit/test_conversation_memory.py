@@ -217,3 +217,14 @@ def test_a_correction_ages_the_person_already_named():
     _, corrected = dialogue("pas til mig (40) og min søn på 8", "nej, sønnen er 14")
     assert f"= {format_kr(price('L0756') + price('L0755'))}" in corrected.text  # 18-64 + 12-17
     assert "personer" in corrected.text and "3 personer" not in corrected.text
+
+
+# ------------------------------------------------------------------ fewer questions (issue 17.3)
+def test_two_missing_attributes_are_asked_in_one_question_and_answered_together():
+    first, second = dialogue("bådstativ", "jeg er gæst, og båden vejer 5 tons")
+    assert first.status == "clarify"
+    assert "fast lejer eller gæst" in first.text and "vejer båden" in first.text
+    # both answered at once: the next question (if any) is about neither
+    assert second.status in ("answer", "clarify")
+    if second.status == "clarify":
+        assert second.context["ask"] not in ("party", "tons")
