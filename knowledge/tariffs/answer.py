@@ -486,20 +486,17 @@ def _remember(answer: TariffAnswer, query: PriceQuery) -> TariffAnswer:
     return replace(answer, context=context)
 
 
+def _music_subjects(query: PriceQuery) -> Optional[TariffAnswer]:
+    return _subjects_answer(query) if _SUBJECT_DISCOUNT_RE.search(fold(query.text)) else None
+
+
 def _answer_query_once(query: PriceQuery) -> TariffAnswer:
-    compared = _compare_answer(query)
-    if compared is not None:
-        return compared
-    several = _items_answer(query)
-    if several is not None:
-        return several
-    if _SUBJECT_DISCOUNT_RE.search(fold(query.text)):
-        several = _subjects_answer(query)
-        if several is not None:
-            return several
-    rules = _discount_rules_answer(query)
-    if rules is not None:
-        return rules
+    # Questions of a shape of their own first: two options compared, several items of a bill,
+    # several music-school subjects with the discount, the discount rules themselves.
+    for special in (_compare_answer, _items_answer, _music_subjects, _discount_rules_answer):
+        found = special(query)
+        if found is not None:
+            return found
     hits = get_index().search(query.words, limit=MAX_CANDIDATES)
     if not hits:
         return _not_found()
