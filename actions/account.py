@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -26,14 +26,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 
 from actions.common import (
-    SafeAction, buttons, entity_value, latest_intent, latest_text, send_answer_flag, warned_about_cpr,
+    SafeAction, buttons, entity_value, latest_intent, latest_text, read_turn, send_answer_flag,
+    warned_about_cpr,
 )
 from core import ledger
 from core import ledger_answers as answers
-from core.identity import IdentityError, Reason, strip_cpr, verify_token
+from core.identity import IdentityError, Reason, verify_token
 from core.settings import get_settings
-from knowledge.message import clean_message, is_payload
-from knowledge.router import Reply, Turn, route
+from knowledge.router import Reply, route
 from knowledge.router.decide import PLAN_INTENT
 
 logger = logging.getLogger(__name__)
@@ -251,14 +251,12 @@ def _end_form(*extra: SlotSet) -> List[Dict[str, Any]]:
 def _plan_question(tracker: Tracker) -> Optional[Reply]:
     """The router's answer when the instalment-plan message is a question about plans ("hvad
     sker der, hvis en afdragsordning ikke overholdes?"), not an application; else None."""
-    raw = latest_text(tracker)
-    if is_payload(raw):
-        return None
-    latest = tracker.latest_message or {}
-    ranking = tuple((str(r.get("name")), float(r.get("confidence") or 0.0))
-                    for r in latest.get("intent_ranking") or [] if r.get("name"))
-    reply = route(Turn(text=clean_message(strip_cpr(raw)), intent=PLAN_INTENT,
-                       ranking=ranking or ((PLAN_INTENT, 1.0),)))
+    turn = read_turn(tracker)
+    if turn.payload_intent:
+        return None  # a button ("Ansøg om afdragsordning") applies
+    # read as a plan message on its own: not a continuation of an open price question
+    reply = route(replace(turn, intent=PLAN_INTENT, reply=None, context=None,
+                          ranking=turn.ranking or ((PLAN_INTENT, 1.0),)))
     return None if reply.kind == "account" else reply
 
 

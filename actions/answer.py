@@ -27,41 +27,17 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.account import ActionAccount, ActionPlanStart, personal_answer
-from actions.common import (
-    SafeAction, buttons, entity_value, latest_text, send_answer_flag, user_question, warned_about_cpr,
-)
-from core.identity import strip_cpr
-from knowledge.message import clean_message, is_payload
-from knowledge.router import Reply, Turn, route, warm
+from actions.common import CONTEXT_SLOT, SafeAction, buttons, read_turn, send_answer_flag, warned_about_cpr
+from knowledge.router import Reply, route, warm
 from knowledge.router.decide import PLAN_INTENT
 
 logger = logging.getLogger(__name__)
 
-CONTEXT_SLOT = "router_context"
 KIND_SLOT = "answer_kind"
 PERSONAL_TOPICS = {"faq_late_payment": "consequences", "faq_overpayment": "overpayment"}
 
 # Build the search indexes when the action server loads, not on the first citizen's question.
 warm()
-
-
-def read_turn(tracker: Tracker) -> Turn:
-    """The router's view of the latest message."""
-    latest = tracker.latest_message or {}
-    raw = latest_text(tracker)
-    intent = (latest.get("intent") or {}).get("name")
-    ranking = tuple((str(r.get("name")), float(r.get("confidence") or 0.0))
-                    for r in latest.get("intent_ranking") or [] if r.get("name"))
-    if not ranking and intent:
-        ranking = ((intent, float((latest.get("intent") or {}).get("confidence") or 1.0)),)
-    payload = is_payload(raw)
-    text = clean_message(user_question(tracker) if payload else strip_cpr(raw))
-    context = tracker.get_slot(CONTEXT_SLOT)
-    return Turn(text=text, intent=intent, ranking=ranking,
-                bill_type=entity_value(tracker, "bill_type"),
-                reply=entity_value(tracker, "tariff_reply"),
-                payload_intent=intent if payload else None,
-                context=context if isinstance(context, dict) else None)
 
 
 def _personal(tracker: Tracker, reply: Reply) -> Optional[str]:

@@ -16,6 +16,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from core.identity import contains_cpr, mask_cpr, strip_cpr
 from core.ledger_answers import CPR_IN_CHAT
+from knowledge.message import clean_message, is_payload
+from knowledge.router import Turn
 
 logger = logging.getLogger(__name__)
 
@@ -110,3 +112,27 @@ def send_answer_flag(dispatcher: CollectingDispatcher, reply: Any) -> None:
     logs unanswered questions without matching reply texts)."""
     dispatcher.utter_message(json_message={"answer": {"kind": reply.kind, "source": reply.source,
                                                       "handover": reply.handover}})
+
+
+CONTEXT_SLOT = "router_context"
+
+
+def read_turn(tracker: Tracker) -> Turn:
+    """The router's view of the latest message: the citizen's words (cleaned, no CPR; a
+    button's payload stands for the question it answers), the intent ranking, the entities and
+    the router's context slot."""
+    latest = tracker.latest_message or {}
+    raw = latest_text(tracker)
+    intent = (latest.get("intent") or {}).get("name")
+    ranking = tuple((str(r.get("name")), float(r.get("confidence") or 0.0))
+                    for r in latest.get("intent_ranking") or [] if r.get("name"))
+    if not ranking and intent:
+        ranking = ((intent, float((latest.get("intent") or {}).get("confidence") or 1.0)),)
+    payload = is_payload(raw)
+    text = clean_message(user_question(tracker) if payload else strip_cpr(raw))
+    context = tracker.get_slot(CONTEXT_SLOT)
+    return Turn(text=text, intent=intent, ranking=ranking,
+                bill_type=entity_value(tracker, "bill_type"),
+                reply=entity_value(tracker, "tariff_reply"),
+                payload_intent=intent if payload else None,
+                context=context if isinstance(context, dict) else None)

@@ -8,7 +8,8 @@ text then states a neighbouring fact as if it answered. Two checks find that:
 * :func:`unfamiliar_words` - content words of the question that neither the source texts nor
   the questions the bot is trained to answer use, in any inflected form (the Danish lexicon
   gives lemmas; ``knowledge/data/question_vocabulary.txt`` holds the trained questions' words).
-  English words, typos and names are not Danish lexicon words and are never counted.
+  A message that reads as English is not judged (the lexicon holds some English forms too);
+  typos and names are not Danish lexicon words and are never counted.
 * :func:`value_missing` - the question asks for an amount, a number of days or how many, and
   no sentence of the answer that speaks of the question's subject gives one.
 
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import FrozenSet, List, Optional
 
 from knowledge.lexicon import lemma, source_vocabulary, words_of
+from knowledge.tariffs.query_english import reads_english
 from knowledge.tariffs.query_numbers import canonical_numbers
 from knowledge.tariffs.query_patterns import STOPWORDS
 from knowledge.text import fold
@@ -83,6 +85,8 @@ def _known(word: str) -> bool:
 
 def unfamiliar_words(text: str) -> List[str]:
     """Danish content words of ``text`` that the texts and the trained questions never use."""
+    if reads_english(text):
+        return []
     found = []
     for word in words_of(canonical_numbers(fold(text))):
         if len(word) < MIN_WORD or word in STOPWORDS or word in GENERIC:

@@ -371,7 +371,7 @@ def _faq_reply(entry: FaqEntry, evidence: Evidence) -> Reply:
     missing = _missing_aspects(evidence, entry.gives)
     office = evidence.issuer if evidence.issuer_score >= ISSUER_MIN_SCORE else None
     if missing:
-        text = replies.unknown(missing, office, related=render_faq(entry), year=evidence.year)
+        text = replies.unknown(missing, office, related=render_faq(entry))
         return _reply("unknown", "faq", text, topic=entry.id, handover=True)
     uncovered = _not_covered(evidence, render_faq(entry), office)
     if uncovered is not None:
@@ -426,7 +426,7 @@ def _price_answer(evidence: Evidence, text: str) -> Reply:
             return _note_reply(notes, evidence)
         office = evidence.issuer if evidence.issuer_score >= ISSUER_MIN_SCORE else None
         aspects = frozenset({"amount"}) | (evidence.aspects & {"date", "hours", "duration"})
-        return _reply("unknown", "tariff", replies.unknown(aspects, office, year=evidence.year),
+        return _reply("unknown", "tariff", replies.unknown(aspects, office),
                       handover=True)
     return _tariff_reply(answer, evidence)
 
@@ -508,7 +508,7 @@ def _weak(text: str, intent: str, ranking: Sequence[Tuple[str, float]], evidence
             return _reply("handover", "issuer", replies.office_handover(evidence.issuer),
                           topic=evidence.issuer.id, handover=True)
     if asks_time and _in_scope(text):
-        return _reply("unknown", "router", replies.unknown(evidence.aspects, None, year=evidence.year),
+        return _reply("unknown", "router", replies.unknown(evidence.aspects, None),
                       handover=True)
     if intent == FALLBACK:
         names = _suggestions(ranking)

@@ -21,9 +21,8 @@ _MISSING: Dict[str, str] = {
     "email": " nogen mailadresse til kontoret",
     "amount": " en pris på det, du spørger om",
     "address": " nogen adresse til kontoret",
-    "next_year": " priserne for {year} – prislisten gælder for 2024",
 }
-_ORDER = ("next_year", "rate", "date", "hours", "duration", "email", "amount", "address")
+_ORDER = ("rate", "date", "hours", "duration", "email", "amount", "address")
 
 
 def office_line(issuer: Optional[Issuer]) -> str:
@@ -34,17 +33,16 @@ def office_line(issuer: Optional[Issuer]) -> str:
     return f"ring til {office.office} på tlf. {office.phone}"
 
 
-def missing_phrase(aspects: FrozenSet[str], year: Optional[int] = None) -> str:
+def missing_phrase(aspects: FrozenSet[str]) -> str:
     names = [a for a in _ORDER if a in aspects] or ["amount"]
-    parts = [_MISSING[a].format(year=year or "") for a in names[:2]]
+    parts = [_MISSING[a] for a in names[:2]]
     return parts[0] + "".join(" eller" + p.lstrip(",") for p in parts[1:])
 
 
-def unknown(aspects: FrozenSet[str], issuer: Optional[Issuer], related: str = "",
-            year: Optional[int] = None) -> str:
+def unknown(aspects: FrozenSet[str], issuer: Optional[Issuer], related: str = "") -> str:
     """ "… oplyser ikke, hvor høj renten er. Vil du vide det, så ring til …" plus, when there
     is one, what the texts do say about the subject."""
-    text = (f"{SUBJECT} oplyser ikke{missing_phrase(aspects, year)}. "
+    text = (f"{SUBJECT} oplyser ikke{missing_phrase(aspects)}. "
             f"Vil du vide det, så {office_line(issuer)}.")
     if related:
         text += f"\n\nDet, jeg kan fortælle om emnet:\n{related}"

@@ -29,9 +29,8 @@ from knowledge.money import format_decimal, format_kr
 from knowledge.tariffs.calc import Calculation, calculate
 from knowledge.tariffs.catalogue import Catalogue, TariffRow
 from knowledge.tariffs.choose import (
-    ASK_ORDER, QUESTIONS, Choice, choose, fits, profile, wanted,
+    ASK_ORDER, QUESTIONS, Choice, choose, fits, pin_value, profile, wanted,
 )
-from knowledge.tariffs.choose import _pin_value as pin_value  # a button value as rows store it
 from knowledge.lexicon import lemma
 from knowledge.tariffs.followup import follow_up_query
 from knowledge.tariffs.items import BREAK_EVEN_RE, Item, break_even, compare_queries, price_items

@@ -438,7 +438,7 @@ def wanted(query: PriceQuery, pins: Optional[Mapping[str, Any]] = None) -> Dict[
         want["basis"] = "value"
     if "alle" in fold(query.text).split() and "sessions" not in want:
         want["sessions"] = "all"
-    want.update({k: _pin_value(k, v) for k, v in (pins or {}).items()})
+    want.update({k: pin_value(k, v) for k, v in (pins or {}).items()})
     return want
 
 
@@ -473,7 +473,7 @@ def _wanted_period(query: PriceQuery) -> Optional[str]:
     return query.period
 
 
-def _pin_value(name: str, value: Any) -> Any:
+def pin_value(name: str, value: Any) -> Any:
     """A button value as stored in the context ("12" -> Decimal for numeric attributes)."""
     if name in ("liters", "emptyings", "lesson_minutes") or name in RANGE_DIMS:
         if isinstance(value, str) and "-" in value and name in RANGE_DIMS:

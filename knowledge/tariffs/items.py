@@ -17,6 +17,7 @@ from typing import Callable, List, Optional, Sequence
 
 from knowledge.tariffs.catalogue import TariffRow
 from knowledge.tariffs.query import PriceQuery, parse_query
+from knowledge.tariffs.query_numbers import canonical_numbers
 from knowledge.text import fold
 
 TOTAL_RE = re.compile(r"\b(?:i alt|samlet|samlede|tilsammen|total\w*|sammenlagt|alt i alt|in total|"
@@ -108,18 +109,13 @@ def compare_queries(query: PriceQuery) -> List[PriceQuery]:
         shared = {k: getattr(query, k) for k in _SHARED
                   if getattr(sub, k) in (None, False) and getattr(query, k) not in (None, False)}
         count = sub.count
-        number = _COUNT_BEFORE_RE.search(canonical(option))
+        number = _COUNT_BEFORE_RE.search(canonical_numbers(option))
         if count is None and number and not (sub.minutes or sub.trips or sub.months or sub.weeks
                                              or sub.days or sub.emptyings):
             count = int(number.group(1))
         words = sub.words + tuple(w for w in place if w not in sub.words)
         found.append(replace(sub, words=words, count=count, **shared))
     return found
-
-
-def canonical(text: str) -> str:
-    from knowledge.tariffs.query_numbers import canonical_numbers
-    return canonical_numbers(text)
 
 
 def break_even(card: Item, single: Item) -> Optional[int]:

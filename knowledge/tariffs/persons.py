@@ -170,18 +170,6 @@ def is_child(folded: str) -> bool:
     return any(n in _CHILD_NOUNS for n in re.findall(r"[a-z]+", folded))
 
 
-def missing(persons: Sequence[Person]) -> List[Person]:
-    """The persons whose row cannot be picked: neither category nor age."""
-    return [p for p in persons if p[0] is None and p[1] is None]
-
-
-def names_person(folded: str) -> bool:
-    """Does the text name someone ("til min far", "hun er 17", "min søn på 12")?"""
-    return bool(_MENTION_RE.search(folded) and any(
-        m.group("noun") for m in _MENTION_RE.finditer(folded))) or bool(
-        re.search(r"\b(?:han|hun|vedkommende)\s(?:er|bliver|fylder)\b", folded))
-
-
 _PRONOUN_AGE_RE = re.compile(r"\b(?:han|hun|vedkommende|jeg|de|begge)\s(?:er|bliver|fylder)\s"
                              r"(?:(over|under)\s)?(\d{1,3})\b")
 

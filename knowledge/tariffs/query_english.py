@@ -29,6 +29,12 @@ def glossary() -> Glossary:
     return load_gloss(table={}, folded={})
 
 
+def reads_english(text: str) -> bool:
+    """Does the message read as English (the glossary's marker words)?"""
+    words = [m.group() for m in _WORD_RE.finditer(fold(text)) if m.group()[0].isalpha()]
+    return bool(words) and glossary().reads_english(words)
+
+
 def to_danish(folded: str) -> str:
     """``folded`` (see :func:`knowledge.text.fold`) with English glossed to Danish; everything
     that is not a glossed word (numbers, punctuation, spacing) stays exactly as it was."""
