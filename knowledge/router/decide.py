@@ -314,7 +314,12 @@ def gather(text: str, bill_type: Optional[str] = None) -> Evidence:
 def _strong_price(evidence: Evidence, threshold: float) -> bool:
     answer = evidence.tariff
     return (answer is not None and answer.status == "answer" and evidence.tariff_specific
-            and evidence.tariff_coverage >= threshold)
+            and (answer.combined or evidence.tariff_coverage >= threshold))
+
+
+def _combined_price(evidence: Evidence) -> bool:
+    """A total over several rows, each picked by the question's own words and numbers."""
+    return evidence.tariff is not None and evidence.tariff.combined and evidence.tariff_specific
 
 
 def _strong_note(evidence: Evidence) -> Optional[List[NoteHit]]:
@@ -336,7 +341,8 @@ def _knowledge_beats_smalltalk(evidence: Evidence) -> bool:
 
 def _strong_knowledge(evidence: Evidence, intent: str) -> Optional[Reply]:
     """Step 5: a price or a note the message clearly asks for, whatever the intent."""
-    asks_time = bool(evidence.aspects & {"hours", "date", "duration", "rate"})
+    asks_time = bool(evidence.aspects & {"hours", "date", "duration", "rate"}) and \
+        not _combined_price(evidence)
     if evidence.rule_asked:
         notes = _strong_note(evidence)
         if notes is not None and not (intent == PRICE_INTENT and _strong_price(evidence, 0.99)):
@@ -489,7 +495,8 @@ def _contact(text: str, evidence: Evidence) -> Optional[Reply]:
 
 def _weak(text: str, intent: str, ranking: Sequence[Tuple[str, float]], evidence: Evidence) -> Reply:
     """Step 8: the NLU is unsure or calls it out of scope."""
-    asks_time = bool(evidence.aspects & {"hours", "date", "duration", "rate"})
+    asks_time = bool(evidence.aspects & {"hours", "date", "duration", "rate"}) and \
+        not _combined_price(evidence)
     if not asks_time and _strong_price(evidence, PRICE_WITHOUT_INTENT) and \
             (evidence.price_asked or evidence.tariff_coverage >= 0.99):
         return _tariff_reply(evidence.tariff, evidence)

@@ -23,7 +23,8 @@ import logging
 import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from functools import lru_cache
+from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from knowledge.money import format_decimal, format_kr
 from knowledge.tariffs.calc import Calculation, calculate
@@ -40,9 +41,10 @@ from knowledge.tariffs.query import (
     DISCOUNT_ASKED_RE, PriceQuery, merge_queries, parse_query, query_from_dict, query_to_dict,
 )
 from knowledge.tariffs.search import (
-    WEAK_WORDS, Hit, get_catalogue, get_index, head_is_asked, label_extra, label_terms,
+    WEAK_WORDS, Hit, get_catalogue, get_index, head_is_asked, label_extra, label_terms, words_of,
 )
 from knowledge.tariffs.query_numbers import canonical_numbers
+from knowledge.tariffs.query_patterns import STOPWORDS
 from knowledge.text import fold
 
 __all__ = ["TariffAnswer", "answer_price_question", "continue_price_question", "catalogue", "render_row"]
@@ -127,6 +129,9 @@ class TariffAnswer:
     buttons: Tuple[Tuple[str, str], ...] = ()     # (title, payload)
     context: Optional[dict] = None                # JSON state for the next turn, or None
     row_ids: Tuple[str, ...] = ()
+    # A total combined from several sure rows (items, options compared, persons): the question's
+    # own numbers and words picked each row, so the router may trust it without the NLU.
+    combined: bool = False
 
 
 def catalogue() -> Catalogue:
@@ -468,7 +473,7 @@ def _deposit_and_rent(query: PriceQuery) -> Optional[TariffAnswer]:
         return None
     text = (f"{a.subsection}: " + first.text.split("\nKilde:")[0] + "\n"
             + f"{b.subsection}: " + second.text)
-    return TariffAnswer("answer", text, (), None, (a.id, b.id))
+    return TariffAnswer("answer", text, (), None, (a.id, b.id), combined=True)
 
 
 def _answer_query(query: PriceQuery) -> TariffAnswer:
@@ -518,29 +523,55 @@ def _one_item(query: PriceQuery) -> Optional[Item]:
     if answer.status != "answer" or len(set(answer.row_ids)) != 1:
         return None
     row = catalogue().row(answer.row_ids[0])
-    if row.kind != "amount" or not row.amounts:
+    value = _one_amount(row, query)
+    if value is None:
         return None
     calculation = calculate(row, query)
     if calculation is not None:
         return Item(query.text, row, calculation.total, calculation.working)
-    value = row.amounts[0].value
+    if query.count and query.count > 1 and row.unit in ("unknown", "ticket", "piece", "once", "visit"):
+        total = value * query.count  # "2 tager dagens menu": that many of the item
+        return Item(query.text, row, total, f"{query.count} × {format_kr(value)} = {format_kr(total)}")
     return Item(query.text, row, value, format_kr(value))
+
+
+@lru_cache(maxsize=1)
+def _place_words() -> FrozenSet[str]:
+    """Words of the price list's section, subsection and heading names ("spejderhus",
+    "marina", "sommerhus"): the place an item of a bill is priced at."""
+    words = set()
+    for row in catalogue().rows:
+        for name in (row.section, row.subsection, *row.headings):
+            words.update(w for w in words_of(name) if len(w) > 3)
+    return frozenset(words - STOPWORDS)
+
+
+def _one_amount(row: TariffRow, query: PriceQuery) -> Optional[Decimal]:
+    """The row's one amount for the question: its price, or for a "pr. møde/pr. dag" row the
+    one the question asks for (None when it does not say which)."""
+    if row.kind == "amount" and row.amounts:
+        return row.amounts[0].value
+    if row.kind == "double" and query.per in ("meeting", "day"):
+        wanted = "møde" if query.per == "meeting" else "dag"
+        found = [a.value for a in row.amounts if wanted in a.what]
+        return found[0] if len(found) == 1 else None
+    return None
 
 
 def _items_answer(query: PriceQuery) -> Optional[TariffAnswer]:
     """"storskrald 12 gange og haveaffald – i alt?": a line per item and the sum (items.py)."""
-    items = price_items(query, _one_item)
+    items = price_items(query, _one_item, _place_words())
     if not items:
         return None
     lines = [_sentence(f"{_title(i.row)} ({_where(i.row)}, {i.row.year}): {price_text(i.row)}"
                        + (f" – {i.working}" if i.working != format_kr(i.total) else ""))
              for i in items]
     terms = " + ".join(format_kr(i.total) for i in items)
-    lines.append(_sentence(f"I alt for {len(items)} ting: {terms} = {format_kr(items_total(items))}"))
+    lines.append(_sentence(f"I alt: {terms} = {format_kr(items_total(items))}"))
     sources = list(dict.fromkeys(source_line(i.row) for i in items))
     lines.extend(sources)
     return TariffAnswer("answer", "\n".join(lines), (), None,
-                        tuple(dict.fromkeys(i.row.id for i in items)))
+                        tuple(dict.fromkeys(i.row.id for i in items)), combined=True)
 
 
 def _compare_answer(query: PriceQuery) -> Optional[TariffAnswer]:
@@ -565,7 +596,8 @@ def _compare_answer(query: PriceQuery) -> Optional[TariffAnswer]:
                 f"gange {_title(single.row).lower()} ({format_kr(card.total)} / "
                 f"{format_kr(single.total)}), så fra den {visit}. gang er kortet billigst"))
             lines.append(source_line(card.row))
-            return TariffAnswer("answer", "\n".join(lines), (), None, (card.row.id, single.row.id))
+            return TariffAnswer("answer", "\n".join(lines), (), None, (card.row.id, single.row.id),
+                                combined=True)
     if a.total == b.total:
         lines.append(_sentence(f"De koster det samme: {format_kr(a.total)}"))
     else:
@@ -575,7 +607,7 @@ def _compare_answer(query: PriceQuery) -> Optional[TariffAnswer]:
             f"{format_kr(dear.total)} − {format_kr(cheap.total)} = {format_kr(dear.total - cheap.total)} "
             "mindre"))
     lines.extend(dict.fromkeys(source_line(i.row) for i in priced))
-    return TariffAnswer("answer", "\n".join(lines), (), None, (a.row.id, b.row.id))
+    return TariffAnswer("answer", "\n".join(lines), (), None, (a.row.id, b.row.id), combined=True)
 
 
 def _spread_question(hits: Sequence[Hit], query: PriceQuery) -> Optional[TariffAnswer]:
@@ -735,7 +767,8 @@ def _people_answer(hits: Sequence[Hit], query: PriceQuery) -> Optional[TariffAns
     count = sum(person[2] for person, _ in priced)
     lines.append(_sentence(f"Udregning for {count} personer: {terms} = {format_kr(total)}"))
     lines.append(source_line(rows[0]))
-    return TariffAnswer("answer", "\n".join(lines), (), None, tuple(dict.fromkeys(r.id for r in rows)))
+    return TariffAnswer("answer", "\n".join(lines), (), None, tuple(dict.fromkeys(r.id for r in rows)),
+                        combined=True)
 
 
 def _who(person: Person) -> str:

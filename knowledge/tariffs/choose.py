@@ -35,7 +35,7 @@ ASK_ORDER: Tuple[str, ...] = (
 DEFAULTS: Dict[str, Any] = {"motion": False, "property": "bolig"}
 # Numeric attributes a bare number in the question may settle ("juniorklub 4 dage").
 LOOSE_DIMS = ("open_days", "sessions", "weekly_hours", "lesson_minutes", "liters",
-              "emptyings", "m3", "tons", "late_days")
+              "emptyings", "m3", "tons", "late_days", "number")
 # Loose numeric bands a bare number falls inside ("10 dage for sent" is in "8-30 dage"); the
 # other bands match a bare number only at their stated bounds ("30 timer").
 LOOSE_RANGE_DIMS = frozenset({"late_days"})
@@ -294,6 +294,18 @@ def _duration(label: str) -> Optional[Band]:
 _LATE_DAYS_RE = re.compile(r"(\d+)\s?[-–]\s?(\d+) dage")
 
 
+# "Lokale 7, 8 og 21 – …", "Lokale 10 – …": the numbers a label's first word names (a room,
+# a hall, a lot), not an age band ("Pas 18-64 årige") or a size ("190 liter").
+_NAMED_NUMBERS_RE = re.compile(r"^[^\W\d]+\s(\d+(?:(?:,\s*|\s+og\s+)\d+)*)(?=\s*(?:–|-\s|,|:|$))")
+
+
+def _numbers_named(label: str) -> Optional[FrozenSet[Decimal]]:
+    match = _NAMED_NUMBERS_RE.match(label)
+    if not match:
+        return None
+    return frozenset(Decimal(n) for n in re.findall(r"\d+", match.group(1)))
+
+
 def _late_days(row: TariffRow) -> Optional[Band]:
     """How many days late a library fine is for: "Overskrides lånetiden 1 – 7 dage" -> (1, 7)."""
     if row.section != "Bibliotek":
@@ -358,6 +370,7 @@ def _profile(row: TariffRow) -> Dict[str, Any]:
         "area": _area(row),
         "duration": _duration(label),
         "late_days": _late_days(row),
+        "number": _numbers_named(label),
     }
     if found["age"] is None and found["category"] in _IMPLICIT_AGE:
         found["age"] = _IMPLICIT_AGE[found["category"]]
@@ -373,6 +386,9 @@ _BUSINESS = frozenset("virksomhed virksomheder virksomheden firma firmaer firmae
 _MULTI_FAMILY = frozenset("flerfamilie flerfamiliebolig flerfamilieboliger etageejendom "
                           "etagebolig boligforening andelsforening ejerforening boligselskab "
                           "opgang".split())
+# Words that say which kind of property or holder a bill is for, wherever they stand in a
+# message: items of one bill share them (knowledge/tariffs/items.py).
+PROPERTY_WORDS = _SUMMER_HOUSE | _BUSINESS | _MULTI_FAMILY
 _VALUE_WORDS = frozenset("grundvaerdi grundvaerdien ejendomsvaerdi vurdering vaerdi grundskyld "
                          "daekningsafgift ejendomsskat".split())
 
@@ -653,6 +669,8 @@ def _settle_loose(rows: List[TariffRow], want: Mapping[str, Any], numbers: List[
 
 
 def _fits_number(have: Any, number: Decimal, inside: bool = False) -> bool:
+    if isinstance(have, frozenset):  # "lokale 1": one of the numbers the label names
+        return number in have
     if isinstance(have, tuple):  # a band: only its stated bounds count ("30 timer", "48 timer")
         return have[0] <= number <= have[1] if inside else number in have
     return isinstance(have, Decimal) and have == number

@@ -13,19 +13,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Callable, List, Optional, Sequence
+from typing import Callable, FrozenSet, List, Optional, Sequence, Tuple
 
 from knowledge.tariffs.catalogue import TariffRow
+from knowledge.tariffs.choose import PROPERTY_WORDS
 from knowledge.tariffs.query import PriceQuery, parse_query
 from knowledge.tariffs.query_numbers import canonical_numbers
 from knowledge.text import fold
 
 TOTAL_RE = re.compile(r"\b(?:i alt|samlet|samlede|tilsammen|total\w*|sammenlagt|alt i alt|in total|"
-                      r"altogether|hvad bliver det)\b|\+|\bplus\b")
-_SPLIT_RE = re.compile(r",|\+|\bog\b|\bplus\b|\bsamt\b|\band\b")
+                      r"altogether|hvad bliver (?:det|prisen|regningen)|hvad skal (?:jeg|vi) betale|"
+                      r"hvad kommer (?:det|jeg|vi) til at (?:koste|betale)|med\s\w+gebyr\w*)\b|\+|\bplus\b")
+_SPLIT_RE = re.compile(r",|(?<=[a-z]{4})\.\s|\+|\bog\b|\bplus\b|\bsamt\b|\band\b|\bmed\b(?=\s\w+gebyr)")
 # What describes the whole bill rather than one item.
-_SHARED = ("party", "season", "day", "household", "category", "age", "age_max", "minor")
+_SHARED = ("party", "season", "day", "household", "category", "age", "age_max", "minor", "per")
 MAX_ITEMS = 6
+# "3 tager dagens menu": a count at the head of an item phrase
+_HEAD_COUNT_RE = re.compile(r"^\s*(\d{1,2})\s(?!kr\b|m2\b|m3\b|liter\b|l\b|aar\b|timer?\b|min\w*\b)[a-z]")
 
 
 @dataclass(frozen=True)
@@ -39,30 +43,62 @@ class Item:
 Pricer = Callable[[PriceQuery], Optional[Item]]
 
 
+def _phrase_query(phrase: str, whole: PriceQuery) -> Optional[PriceQuery]:
+    sub = parse_query(phrase)
+    if not sub.words:
+        return None
+    shared = {k: getattr(whole, k) for k in _SHARED
+              if getattr(sub, k) in (None, False) and getattr(whole, k) not in (None, False)}
+    head = _HEAD_COUNT_RE.match(canonical_numbers(phrase))
+    if sub.count is None and head and not (sub.minutes or sub.trips or sub.months or sub.weeks
+                                           or sub.days or sub.emptyings or sub.age):
+        shared["count"] = int(head.group(1))
+    return replace(sub, **shared)
+
+
+def _split(query: PriceQuery) -> Tuple[Tuple[str, ...], List[PriceQuery]]:
+    """The words said before a colon for the whole bill, and the item phrases as queries."""
+    text = fold(query.text or "")
+    if len(query.people) > 1 or not TOTAL_RE.search(text):
+        return (), []
+    head, colon, rest = text.partition(": ")
+    place: Tuple[str, ...] = ()
+    if colon and len(_SPLIT_RE.split(rest)) > 1:
+        place = parse_query(head).words
+        text = rest
+    phrases = [p.strip() for p in _SPLIT_RE.split(text) if p.strip()]
+    queries = [q for q in (_phrase_query(p, query) for p in phrases) if q is not None]
+    return place, (queries if 2 <= len(queries) <= MAX_ITEMS else [])
+
+
 def item_queries(query: PriceQuery) -> List[PriceQuery]:
     """The item phrases of a "what is it in total" question, each as a price question; [] when
     the message does not ask a total of several items."""
-    text = query.text or ""
-    if query.people or not TOTAL_RE.search(fold(text)):
-        return []
-    phrases = [p.strip() for p in _SPLIT_RE.split(fold(text)) if p.strip()]
-    queries = []
-    for phrase in phrases:
-        sub = parse_query(phrase)
-        if not sub.words:
-            continue
-        shared = {k: getattr(query, k) for k in _SHARED
-                  if getattr(sub, k) in (None, False) and getattr(query, k) not in (None, False)}
-        queries.append(replace(sub, **shared))
-    return queries if 2 <= len(queries) <= MAX_ITEMS else []
+    return _split(query)[1]
 
 
-def price_items(query: PriceQuery, price_one: Pricer) -> Optional[List[Item]]:
+def price_items(query: PriceQuery, price_one: Pricer,
+                place_words: FrozenSet[str] = frozenset()) -> Optional[List[Item]]:
     """Each item priced by ``price_one``; None unless every item has one sure price and at least
-    two different rows are involved."""
-    items = []
-    for sub in item_queries(query):
+    two different rows are involved.
+
+    The place of the bill is often said once for all items ("Sommerhus: administration,
+    genbrugsplads og …", "lokale 1 og køkkenet i Køge Spejderhus"). An item that has no sure
+    price on its own words is priced again with the words said before a colon, then with the
+    place words (``place_words``: words of the list's section, subsection and heading names)
+    that the other items' phrases carry."""
+    head, subs = _split(query)
+    # the kind of property is said once for the whole bill ("sommerhus: administration, …")
+    kind = tuple(w for w in query.words if w in PROPERTY_WORDS)
+    subs = [replace(s, words=s.words + tuple(w for w in kind if w not in s.words)) for s in subs]
+    items: List[Item] = []
+    for n, sub in enumerate(subs):
+        others = [w for other in subs[:n] + subs[n + 1:] for w in other.words if w in place_words]
         item = price_one(sub)
+        for extra in (head, others):
+            extra = tuple(dict.fromkeys(w for w in extra if w not in sub.words))
+            if item is None and extra:
+                item = price_one(replace(sub, words=sub.words + extra))
         if item is None:
             return None
         items.append(item)

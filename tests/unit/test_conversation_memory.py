@@ -185,7 +185,7 @@ def test_items_of_one_bill_are_added_up(text, parts):
 
 def test_no_total_without_a_sure_row_for_every_item():
     answer = answer_price_question("storskrald og en elefant, hvad bliver det i alt")
-    assert "I alt for" not in answer.text
+    assert "I alt:" not in answer.text and answer.combined is False
 
 
 # ------------------------------------------------------------------ comparisons (issue 18)

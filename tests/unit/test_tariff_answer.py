@@ -29,7 +29,7 @@ def reply_of(button_payload: str) -> str:
 def test_answer_is_a_frozen_dataclass_with_the_agreed_fields() -> None:
     answer = answer_price_question("hvad koster et pas til en voksen")
     assert isinstance(answer, TariffAnswer)
-    assert [f.name for f in dataclasses.fields(answer)] == ["status", "text", "buttons", "context", "row_ids"]
+    assert [f.name for f in dataclasses.fields(answer)] == ["status", "text", "buttons", "context", "row_ids", "combined"]
     with pytest.raises(dataclasses.FrozenInstanceError):
         answer.status = "x"  # type: ignore[misc]
 
