@@ -34,7 +34,9 @@ from knowledge.tariffs.choose import (
 )
 from knowledge.lexicon import lemma
 from knowledge.tariffs.followup import follow_up_query
-from knowledge.tariffs.items import BREAK_EVEN_RE, Item, break_even, compare_queries, price_items
+from knowledge.tariffs.items import (
+    BREAK_EVEN_RE, SINGLE_WORDS, Item, break_even, compare_queries, price_items,
+)
 from knowledge.tariffs.items import total as items_total
 from knowledge.tariffs.persons import Person
 from knowledge.tariffs.query import (
@@ -520,9 +522,12 @@ def _answer_query_once(query: PriceQuery) -> TariffAnswer:
 def _one_item(query: PriceQuery) -> Optional[Item]:
     """One item of a "what is it in total" question: its one sure row and amount, or None."""
     answer = _answer_query_once(query)
-    if answer.status != "answer" or len(set(answer.row_ids)) != 1:
+    if answer.status != "answer" or not answer.row_ids:
         return None
-    row = catalogue().row(answer.row_ids[0])
+    rows = [catalogue().row(i) for i in dict.fromkeys(answer.row_ids)]
+    if len({r.amounts for r in rows}) != 1:  # "samme takst gælder for …": one price, several rows
+        return None
+    row = rows[0]
     value = _one_amount(row, query)
     if value is None:
         return None
@@ -577,11 +582,14 @@ def _items_answer(query: PriceQuery) -> Optional[TariffAnswer]:
 def _compare_answer(query: PriceQuery) -> Optional[TariffAnswer]:
     """"Årskort eller 40 enkeltbilletter – hvad er billigst?": both totals, which is cheaper and
     by how much; "hvor mange gange før kortet betaler sig?": from which visit the card wins."""
-    options = compare_queries(query)
-    if not options:
-        return None
-    priced = [_one_item(o) for o in options]
-    if any(p is None for p in priced) or priced[0].row.id == priced[1].row.id:
+    for single in SINGLE_WORDS:
+        options = compare_queries(query, single)
+        if not options:
+            return None
+        priced = [_one_item(o) for o in options]
+        if not (any(p is None for p in priced) or priced[0].row.id == priced[1].row.id):
+            break
+    else:
         return None
     a, b = priced
     lines = [_sentence(f"{_title(i.row)} ({_where(i.row)}, {i.row.year}): {price_text(i.row)}"
@@ -591,10 +599,11 @@ def _compare_answer(query: PriceQuery) -> Optional[TariffAnswer]:
         card, single = (a, b) if a.total > b.total else (b, a)
         visit = break_even(card, single)
         if visit is not None:
+            one = single.total
             lines.append(_sentence(
-                f"{_title(card.row)} koster det samme som {format_decimal(card.total / single.total, 1)} "
-                f"gange {_title(single.row).lower()} ({format_kr(card.total)} / "
-                f"{format_kr(single.total)}), så fra den {visit}. gang er kortet billigst"))
+                f"{visit - 1} gange koster {visit - 1} × {format_kr(one)} = {format_kr((visit - 1) * one)}, "
+                f"{visit} gange {visit} × {format_kr(one)} = {format_kr(visit * one)}, og kortet koster "
+                f"{format_kr(card.total)} – så fra den {visit}. gang er kortet billigst"))
             lines.append(source_line(card.row))
             return TariffAnswer("answer", "\n".join(lines), (), None, (card.row.id, single.row.id),
                                 combined=True)
@@ -603,9 +612,8 @@ def _compare_answer(query: PriceQuery) -> Optional[TariffAnswer]:
     else:
         cheap, dear = (a, b) if a.total < b.total else (b, a)
         lines.append(_sentence(
-            f"Billigst er {_title(cheap.row).lower()} med {format_kr(cheap.total)} – "
-            f"{format_kr(dear.total)} − {format_kr(cheap.total)} = {format_kr(dear.total - cheap.total)} "
-            "mindre"))
+            f"Billigst: {_title(cheap.row)}, {format_kr(cheap.total)} – du sparer "
+            f"{format_kr(dear.total)} − {format_kr(cheap.total)} = {format_kr(dear.total - cheap.total)}"))
     lines.extend(dict.fromkeys(source_line(i.row) for i in priced))
     return TariffAnswer("answer", "\n".join(lines), (), None, (a.row.id, b.row.id), combined=True)
 

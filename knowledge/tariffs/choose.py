@@ -726,6 +726,9 @@ SOFT_HINTS: Dict[str, Tuple[str, Any]] = {
 
 
 def _soft_hint(query: PriceQuery, ask: Optional[str]) -> Optional[Any]:
+    if ask == "household" and (query.category or query.age is not None or query.minor) \
+            and (query.count or 1) == 1 and len(query.people) <= 1:
+        return "personlig"  # "10-turskort til en voksen": one person, not the family card
     for word in query.words:
         hint = SOFT_HINTS.get(word)
         if hint and hint[0] == ask:

@@ -89,16 +89,21 @@ def price_items(query: PriceQuery, price_one: Pricer,
     that the other items' phrases carry."""
     head, subs = _split(query)
     # the kind of property is said once for the whole bill ("sommerhus: administration, …")
+    # (a row of its own for that kind where there is one, else the common row)
     kind = tuple(w for w in query.words if w in PROPERTY_WORDS)
-    subs = [replace(s, words=s.words + tuple(w for w in kind if w not in s.words)) for s in subs]
     items: List[Item] = []
     for n, sub in enumerate(subs):
         others = [w for other in subs[:n] + subs[n + 1:] for w in other.words if w in place_words]
-        item = price_one(sub)
-        for extra in (head, others):
-            extra = tuple(dict.fromkeys(w for w in extra if w not in sub.words))
-            if item is None and extra:
-                item = price_one(replace(sub, words=sub.words + extra))
+        tries: List[Tuple[str, ...]] = []
+        for extra in (kind, (), head, others):
+            words = sub.words + tuple(dict.fromkeys(w for w in extra if w not in sub.words))
+            if words not in tries:
+                tries.append(words)
+        item = None
+        for words in tries:
+            item = price_one(replace(sub, words=words))
+            if item is not None:
+                break
         if item is None:
             return None
         items.append(item)
@@ -125,14 +130,22 @@ _PLACE_WORDS = frozenset("affald bibliotek borup byggeri dagtilbud fiskeri gades
 _COUNT_BEFORE_RE = re.compile(r"\b(\d{1,3})\s(?:x\s)?[a-z]")
 
 
-def compare_queries(query: PriceQuery) -> List[PriceQuery]:
+_CARD_RE = re.compile(r"\b(?:\w*kort(?:et|ene)?|\w*licens(?:en)?)\b")
+SINGLE_WORDS = ("enkeltbillet", "dagkort")  # what one pays each time, where no card is bought
+
+
+def compare_queries(query: PriceQuery, single_word: str = SINGLE_WORDS[0]) -> List[PriceQuery]:
     """The two options of "årskort eller 40 enkeltbilletter – hvad er billigst?", each a price
     question with its own quantity and the question's shared place and attributes; [] when the
     message does not compare two options."""
     text = fold(query.text or "")
-    if query.people or not COMPARE_RE.search(text):
+    if len(query.people) > 1 or not COMPARE_RE.search(text):
         return []
+    person = _one_person(query)
     options = [p for p in _OPTIONS_RE.split(text) if p.strip()]
+    if len(options) == 1 and BREAK_EVEN_RE.search(text) and _CARD_RE.search(text):
+        # "hvor mange gange før årskortet betaler sig?": the card against paying each time
+        options = [text, _CARD_RE.sub(" ", text) + " " + single_word]
     if len(options) != 2:
         return []
     place = tuple(w for w in query.words if w in _PLACE_WORDS)
@@ -144,14 +157,23 @@ def compare_queries(query: PriceQuery) -> List[PriceQuery]:
             return []
         shared = {k: getattr(query, k) for k in _SHARED
                   if getattr(sub, k) in (None, False) and getattr(query, k) not in (None, False)}
+        shared.update({k: v for k, v in person.items() if getattr(sub, k) in (None, False)})
         count = sub.count
         number = _COUNT_BEFORE_RE.search(canonical_numbers(option))
-        if count is None and number and not (sub.minutes or sub.trips or sub.months or sub.weeks
-                                             or sub.days or sub.emptyings):
-            count = int(number.group(1))
+        if (count or 1) == 1 and number and not (sub.minutes or sub.trips or sub.months or sub.weeks
+                                                 or sub.days or sub.emptyings):
+            count = int(number.group(1))  # "10 enkeltbilletter til en voksen": 10, not 1
         words = sub.words + tuple(w for w in place if w not in sub.words)
-        found.append(replace(sub, words=words, count=count, **shared))
+        found.append(replace(sub, words=words, count=count, people=(), **shared))
     return found
+
+
+def _one_person(query: PriceQuery) -> dict:
+    """The category and age of the one person a comparison is for ("for en voksen")."""
+    if len(query.people) != 1 or query.people[0][2] != 1:
+        return {}
+    category, age, _, _ = query.people[0]
+    return {k: v for k, v in (("category", category), ("age", age)) if v is not None}
 
 
 def break_even(card: Item, single: Item) -> Optional[int]:

@@ -328,7 +328,7 @@ VALUE_CONTEXT_WORDS = frozenset(
 )
 _QUESTION_WORDS = frozenset(
     """hvad hvor meget koster kost koste kostede pris prisen priser prise takst taksten takster det
-    den der de at en et i paa til for med af om og eller er jeg vi min mit mine vores han hun man
+    foer inden den der de at en et i paa til for med af om og eller er jeg vi min mit mine vores han hun man
     skal kan vil gerne have har faa betale betaler betales betalt hvis naar som mig os dig du ved
     fra efter hos per pr ca cirka lige bare lidt kr kroner dkk hej tak venligst please what how
     much does do cost costs the of is it to in on at an and or my we our saa ogsaa noget nogen

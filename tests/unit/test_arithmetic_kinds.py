@@ -86,3 +86,31 @@ def test_a_meeting_price_is_used_when_the_question_says_per_meeting():
 def test_an_item_without_a_row_gives_no_total():
     answer = answer_price_question("ældrecaféen: 2 hovedretter og 2 desserter, hvad bliver det i alt?")
     assert not answer.combined and "I alt:" not in answer.text
+
+
+# ------------------------------------------------------------------ comparisons
+def test_a_comparison_for_one_person_prices_both_options_for_that_person():
+    card = price("Personligt 10-turs kort", "Herfølge Svømmehal")
+    single = price("Voksenbillet", "Herfølge Svømmehal")
+    answer = answer_price_question(
+        "herfølge svømmehal: et 10-turskort eller 10 enkeltbilletter for en voksen? hvad er billigst")
+    assert answer.combined, answer.text
+    assert f"= {format_kr(10 * single)}" in answer.text and format_kr(card) in answer.text
+    assert f"= {format_kr(10 * single - card)}" in answer.text  # the saving
+
+
+@pytest.mark.parametrize("text, card, single", [
+    ("hvor mange gange skal jeg i herfølge svømmehal før et 10-turskort betaler sig? jeg er voksen",
+     ("Personligt 10-turs kort", "Herfølge Svømmehal"), ("Voksenbillet", "Herfølge Svømmehal")),
+    ("kimmerslev sø: hvor mange gange skal jeg fiske inden årskortet kan betale sig",
+     ("Årskort til stangfiskeri fra bred", "Fiskeri", "Kimmerslev"),
+     ("Dagkort til stangfiskeri fra bred", "Fiskeri", "Kimmerslev")),
+])
+def test_break_even_against_paying_each_time_when_only_the_card_is_named(text, card, single):
+    card_price = price(card[0], card[1], where=card[2] if len(card) > 2 else "")
+    one = price(single[0], single[1], where=single[2] if len(single) > 2 else "")
+    visit = int(card_price // one) + 1   # the first visit at which paying each time costs more
+    assert visit * one > card_price >= (visit - 1) * one
+    answer = answer_price_question(text)
+    assert answer.combined, answer.text
+    assert f"fra den {visit}. gang" in answer.text, answer.text

@@ -203,7 +203,8 @@ def test_two_options_are_compared_with_both_totals():
     year, single = _swim("Årskort"), _swim("Enkeltbillet hverdage excl. skoleferiedage")
     assert answer.status == "answer", answer.text
     assert format_kr(year) in answer.text and f"= {format_kr(50 * single)}" in answer.text
-    assert f"= {format_kr(abs(year - 50 * single))} mindre" in answer.text
+    dear, cheap = max(year, 50 * single), min(year, 50 * single)
+    assert f"du sparer {format_kr(dear)} − {format_kr(cheap)} = {format_kr(dear - cheap)}" in answer.text
 
 
 def test_the_visit_from_which_a_card_pays_off():
