@@ -12,6 +12,7 @@ Routes::
     POST /api/logout        end the chat session (bot/login.py)
     GET  /login             "Log ind med MitID" (demo: pick a fictitious citizen)
     POST /login/demo        the demo login form (bot/login.py)
+    GET  /kilde/{seed}      the seed text around an answer's source passage (bot/passages.py)
     GET  /staff             the phone-staff console; its JSON API under /staff/api/ (bot/staff/)
     GET  /metrics     Prometheus metrics (bot/metrics.py; private peers or GATEWAY_METRICS_TOKEN)
 
@@ -31,7 +32,7 @@ from typing import AsyncIterator, Callable, Optional
 import aiohttp
 from aiohttp import web
 
-from bot import chat, health, login, metrics, security
+from bot import chat, health, login, metrics, passages, security
 from bot.staff import handlers as staff_handlers
 from bot.staff.auth import StaffSessions
 from bot.staff.search import SearchIndex
@@ -42,7 +43,7 @@ from bot.rasa_client import RasaClient, health_check_ctx
 from bot.ratelimit import RateLimiter
 from bot.sessions import MemorySessionStore, SessionManager, SessionStore
 from bot.state import (
-    CLOCK, CONFIG, DB, HTTP, LIMITER, RASA, SEARCH, SESSIONS, SETTINGS, STAFF_SESSIONS, TURNS,
+    CLOCK, CONFIG, DB, HTTP, LIMITER, RASA, SEARCH, SESSIONS, SETTINGS, SOURCES, STAFF_SESSIONS, TURNS,
 )
 from core.settings import Settings
 
@@ -112,6 +113,12 @@ async def search_ctx(app: web.Application) -> AsyncIterator[None]:
     yield
 
 
+async def sources_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Where answers come from (seed file and lines per source line), built once in a thread."""
+    app[SOURCES] = await asyncio.to_thread(passages.SourceIndex.build, app[SETTINGS].tariff_catalogue)
+    yield
+
+
 def create_app(
     settings: Settings,
     config: Optional[GatewayConfig] = None,
@@ -150,7 +157,9 @@ def create_app(
     app.cleanup_ctx.append(health_check_ctx)  # issue 7 (infra): probes Rasa replicas
     app.cleanup_ctx.append(database_ctx)
     app.cleanup_ctx.append(search_ctx)
+    app.cleanup_ctx.append(sources_ctx)
     app.add_routes(routes())
     login.add_routes(app)
+    passages.add_routes(app)
     staff_handlers.add_routes(app)
     return app

@@ -2,10 +2,15 @@
 
 Request: ``application/json`` ``{"message": "<text or a button payload>", "shown": "<button
 title>"}`` (other fields are ignored), at most 16 kB. Response (HTTP 200): ``{"messages":
-[{"id", "text", "buttons": [{"title", "payload"}], "handover": bool}], "session_expired":
-bool}``; ``id`` names the answer for ``POST /api/feedback`` and ``handover`` marks a
-fallback/handover answer (logged as unanswered, shown with the phone number). Input problems are 4xx with ``{"error": "<Danish>"}``;
-Rasa trouble is never an error status, only the Danish apology.
+[{"id", "text", "buttons": [{"title", "payload"}], "handover": bool}], "answer": {"id",
+"personal": bool, "sources": [{"label", "href"}]}, "session_expired": bool}``; ``id`` names a
+message (or, in ``answer``, all messages of the turn together) for ``POST /api/feedback``, and
+``handover`` marks a fallback/handover answer (logged as unanswered, shown with the phone
+number). ``answer.personal`` says the answer was given to a logged-in citizen (it may hold
+their balance, claims or payment ids: the widget forgets it at logout and expiry);
+``answer.sources`` are the turn's "Kilde: …" lines with a link to the passage
+(:mod:`bot.passages`). Input problems are 4xx with ``{"error": "<Danish>"}``; Rasa trouble is
+never an error status, only the Danish apology.
 
 The conversation id (Rasa's ``sender``) and the metadata sent to Rasa come from the
 server-side session, never from the request. A verified citizen (after a login) is passed
@@ -27,8 +32,8 @@ from bot import texts
 from bot.rasa_client import BotMessage, RasaUnavailable
 from bot.security import client_ip, is_https, json_error
 from bot.sessions import Resolved, Session, cookie_of, set_cookie
-from bot import store
-from bot.state import CLOCK, CONFIG, DB, LIMITER, RASA, SESSIONS, SETTINGS, TURNS
+from bot import passages, store
+from bot.state import CLOCK, CONFIG, DB, LIMITER, RASA, SESSIONS, SETTINGS, SOURCES, TURNS
 from bot.turns import is_giving_up
 from core.identity import IdentityError, issue_token, mask_cpr
 
@@ -171,10 +176,11 @@ async def chat_handler(request: web.Request) -> web.Response:
         return _finish(request, _rate_limited(retry), resolved)
     messages = await answer(request, resolved.session, text)
     rendered = await _render(request, resolved.session, shown, messages, typed=not text.startswith("/"))
+    whole = _whole_answer(request, resolved.session, shown, rendered)
     if resolved.expired:
         notice = {**BotMessage(texts.SESSION_EXPIRED).to_json(), "id": None, "handover": False}
         rendered.insert(0, notice)
-    body = {"messages": rendered, "session_expired": resolved.expired}
+    body = {"messages": rendered, "answer": whole, "session_expired": resolved.expired}
     return _finish(request, web.json_response(body), resolved)
 
 
@@ -199,6 +205,21 @@ async def _render(
         except Exception as exc:  # noqa: BLE001 - the citizen still gets the answer
             log.warning("cannot store unanswered question: %s", type(exc).__name__)
     return rendered
+
+
+def _whole_answer(
+    request: web.Request, session: Session, question: str, rendered: List[Dict[str, Any]]
+) -> Dict[str, Any]:
+    """The turn's messages as one answer: one id to rate it by (the whole text is stored with
+    a rating), whether it is personal (given while the citizen was logged in: account answers
+    name balances, claims and payment ids) and its source links."""
+    text = "\n\n".join(m["text"] for m in rendered if m.get("text"))
+    app = request.app
+    return {
+        "id": app[TURNS].remember(session.conversation_id, question, text),
+        "personal": session.is_verified,
+        "sources": passages.links(app.get(SOURCES), text, passages.public_pages(app[CONFIG].source_pages)),
+    }
 
 
 async def feedback_handler(request: web.Request) -> web.Response:

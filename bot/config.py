@@ -37,6 +37,9 @@ class GatewayConfig:
     trusted_proxies: FrozenSet[str] = field(default_factory=frozenset)
     # Origins besides the gateway's own that may POST (e.g. the public site behind a proxy).
     allowed_origins: FrozenSet[str] = field(default_factory=frozenset)
+    # Public pages of the seed texts, "<seed file>=<address>" (GATEWAY_SOURCE_PAGES, comma-
+    # separated): an answer's source links there; without one, to the gateway's /kilde page.
+    source_pages: FrozenSet[str] = field(default_factory=frozenset)
     # Rasa replicas; empty means settings.rasa_url (which may list several, comma-separated).
     rasa_urls: Tuple[str, ...] = ()
     # --- scale-out (issue 7, infra): used by bot/rasa_client.py and bot/routing.py ---------

@@ -10,6 +10,7 @@ from aiohttp import web
 from sqlalchemy.orm import sessionmaker
 
 from bot.config import GatewayConfig
+from bot.passages import SourceIndex
 from bot.ratelimit import RateLimiter
 from bot.rasa_client import RasaClient
 from bot.sessions import SessionManager
@@ -30,3 +31,4 @@ DB = web.AppKey("db", sessionmaker)
 TURNS = web.AppKey("turns", TurnMemory)
 STAFF_SESSIONS = web.AppKey("staff_sessions", StaffSessions)
 SEARCH = web.AppKey("search", SearchIndex)
+SOURCES = web.AppKey("sources", SourceIndex)

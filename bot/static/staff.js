@@ -4,6 +4,12 @@
  * Talks only to /staff/api/ on the same origin (cookie koege_staff, HttpOnly); every text is
  * inserted with textContent. A 401 answer means the login has ended (idle or absolute
  * timeout): the console is hidden and the login form shown with the server's message.
+ *
+ * Logout and a 401 wipe the console: every panel, every field and every answer still on its
+ * way (wipe() bumps `epoch`, and an answer that belongs to an older epoch is dropped), so the
+ * next person who logs in at this screen never sees the previous user's citizen data. The
+ * full CPR number of a look-up lives only in the closure of its "Vis fuldt CPR-nummer" button,
+ * which goes with the panel.
  */
 (function () {
   "use strict";
@@ -13,6 +19,7 @@
   var KINDS = { faq: "FAQ", issuer: "Afsender", tariff: "Takst" };
   var searchSeq = 0;
   var searchTimer = null;
+  var epoch = 0;  // one per login; answers of an earlier login are ignored
 
   function $(id) { return document.getElementById(id); }
 
@@ -34,10 +41,14 @@
   function call(method, path, body) {
     var options = { method: method, credentials: "same-origin", headers: HEADERS };
     if (body !== undefined) { options.body = JSON.stringify(body); }
+    var asked = epoch;
     return fetch(API + path, options).then(function (response) {
       return response.json().then(function (data) { return { status: response.status, data: data }; },
                                   function () { return { status: response.status, data: {} }; });
     }).then(function (result) {
+      if (asked !== epoch && path !== "login") {
+        throw new Error("answer for an earlier login");  // logged out meanwhile: show nothing
+      }
       if (result.status === 401 && path !== "login") {
         showLogin(result.data && result.data.expired ? result.data.error : "");
         throw new Error("logged out");
@@ -46,8 +57,20 @@
     });
   }
 
+  // Forget everything the last login saw or typed: panels, fields, pending timers/answers.
+  function wipe() {
+    epoch += 1;
+    searchSeq += 1;
+    if (searchTimer) { window.clearTimeout(searchTimer); searchTimer = null; }
+    ["st-results", "st-citizen", "st-preview", "st-content", "st-audit"].forEach(function (id) { clear($(id)); });
+    ["st-search-count", "st-whoami"].forEach(function (id) { $(id).textContent = ""; });
+    ["st-search", "st-cpr", "st-reason", "st-question", "st-password"].forEach(function (id) { $(id).value = ""; });
+    $("st-audit-section").hidden = true;
+  }
+
   // --- login / logout -----------------------------------------------------------------
   function showLogin(text) {
+    wipe();
     $("st-console").hidden = true;
     $("st-login").hidden = false;
     message(text || "");
@@ -55,6 +78,7 @@
   }
 
   function showConsole(me) {
+    wipe();
     message("");
     $("st-login").hidden = true;
     $("st-console").hidden = false;
@@ -74,7 +98,11 @@
   }
 
   function logout() {
-    call("POST", "logout", {}).then(function () { showLogin("Du er logget ud."); }, function () {});
+    // Wipe at once, not only when the server has answered: the screen is cleared even offline.
+    wipe();
+    $("st-console").hidden = true;
+    call("POST", "logout", {}).then(function () { showLogin("Du er logget ud."); },
+                                    function () { showLogin("Du er logget ud."); });
   }
 
   // --- search -------------------------------------------------------------------------

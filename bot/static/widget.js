@@ -6,6 +6,17 @@
  * (POST /api/chat, /api/feedback, /api/logout, GET /api/session; same origin, session
  * cookie); every text is inserted with textContent. The rendered conversation is kept in
  * sessionStorage so a reload shows the history. "Log ind med MitID" goes to /login.
+ *
+ * One turn of the bot is one message: its paragraphs, its source line as a link to the passage
+ * it came from, one "Godt svar / Dårligt svar" pair. Phone numbers become tel: links; payment
+ * codes (+71 …) and long digit runs are never broken across lines.
+ *
+ * Personal data: an answer the gateway marks `personal` (given while logged in), the question
+ * before it and the "logged in as" notice are stored with `personal: true`. "Log ud" starts a
+ * fresh conversation (DOM and sessionStorage emptied); when the server ends a logged-in
+ * session (idle or absolute expiry) the personal messages are removed and the rest is kept.
+ *
+ * On a small screen the panel covers the page: it is then aria-modal and keeps Tab inside.
  */
 (function () {
   "use strict";
@@ -34,7 +45,13 @@
     loggedInAs: "Logget ind som ",
     loggedIn: "Du er nu logget ind som {name}. Spørg fx: \"Hvad skylder jeg?\"",
     logout: "Log ud",
-    loggedOut: "Du er logget ud.",
+    loggedOut: "Du er logget ud. Samtalen og dine oplysninger er fjernet fra denne skærm.",
+    logoutFailed: "Samtalen er fjernet fra denne skærm, men jeg kunne ikke logge dig ud på grund af en teknisk fejl. Luk browservinduet for at være sikker.",
+    personalRemoved: "Dine personlige oplysninger er fjernet fra samtalen, fordi du ikke længere er logget ind.",
+    source: "Kilde",
+    newWindow: " (åbner i et nyt vindue)",
+    count: "{n} af {max} tegn",
+    limit: "Du har nået grænsen på {max} tegn. Skriv gerne dit spørgsmål kortere.",
     rateUp: "Godt svar",
     rateDown: "Dårligt svar",
     rateGroup: "Var svaret nyttigt?",
@@ -55,6 +72,12 @@
   var STORAGE_KEY = "koege-chat-v1";
   var MAX_STORED = 200;
   var MAX_CHARS = 1000;
+  var COUNT_FROM = 900;  // the counter shows from here
+  var SMALL_SCREEN = "(max-width: 30rem)";  // widget.css: the panel is full-screen
+  // Phone numbers as the sources write them ("5667 2450"); not inside amounts or longer numbers.
+  var PHONE = /(^|[^\d.,])(\d{4}) (\d{4})(?![\d]|[.,]\d)/g;
+  // Codes that must stay on one line: the FI line "+71<…+…<" and digit runs of 8 or more.
+  var CODE = /\+71<\d+\+\d+<|\d{8,}/g;
 
   var script = document.currentScript;
   var baseUrl = script && script.src ? script.src : window.location.href;
@@ -159,12 +182,18 @@
     label.htmlFor = "kc-input";
     var hint = el("p", "kc-hint", TEXTS.inputHint);
     hint.id = "kc-hint";
+    // Visible counter near the limit; the live region says it once when the limit is reached.
+    var count = el("p", "kc-count");
+    count.id = "kc-count";
+    count.hidden = true;
+    var limit = el("span", "kc-sr");
+    limit.setAttribute("aria-live", "polite");
     var row = el("div", "kc-row");
     var input = el("textarea", "kc-input");
     input.id = "kc-input";
     input.rows = 2;
     input.maxLength = MAX_CHARS;
-    input.setAttribute("aria-describedby", "kc-hint");
+    input.setAttribute("aria-describedby", "kc-hint kc-count");
     input.setAttribute("autocomplete", "off");
     var send = el("button", "kc-send", TEXTS.send);
     send.type = "submit";
@@ -172,6 +201,8 @@
     row.appendChild(send);
     form.appendChild(label);
     form.appendChild(row);
+    form.appendChild(count);
+    form.appendChild(limit);
     form.appendChild(hint);
 
     panel.appendChild(header);
@@ -185,7 +216,7 @@
 
     ui = { root: root, launcher: launcher, panel: panel, close: close, log: log,
            status: status, form: form, input: input, send: send,
-           who: who, login: login, logout: logout };
+           who: who, login: login, logout: logout, count: count, limit: limit };
   }
 
   // --- rendering ----------------------------------------------------------------------
@@ -195,10 +226,75 @@
     return TEXTS.bot;
   }
 
+  // Text with tel: links for phone numbers and unbreakable codes, as DOM nodes (no HTML).
+  function appendRich(parent, text) {
+    var pieces = [];
+    var m;
+    CODE.lastIndex = 0;
+    while ((m = CODE.exec(text)) !== null) { pieces.push({ at: m.index, end: m.index + m[0].length, code: m[0] }); }
+    PHONE.lastIndex = 0;
+    while ((m = PHONE.exec(text)) !== null) {
+      var at = m.index + m[1].length;
+      var end = at + m[2].length + 1 + m[3].length;
+      var inCode = pieces.some(function (p) { return p.code && at < p.end && end > p.at; });
+      if (!inCode) { pieces.push({ at: at, end: end, phone: m[2] + " " + m[3], tel: m[2] + m[3] }); }
+    }
+    pieces.sort(function (a, b) { return a.at - b.at; });
+    var pos = 0;
+    pieces.forEach(function (p) {
+      if (p.at < pos) { return; }
+      if (p.at > pos) { parent.appendChild(document.createTextNode(text.slice(pos, p.at))); }
+      if (p.phone) {
+        var link = el("a", "kc-tel", p.phone);
+        link.href = "tel:+45" + p.tel;
+        parent.appendChild(link);
+      } else {
+        parent.appendChild(el("span", "kc-code", p.code));
+      }
+      pos = p.end;
+    });
+    if (pos < text.length) { parent.appendChild(document.createTextNode(text.slice(pos))); }
+  }
+
+  function sourceLabels(message) {
+    return (Array.isArray(message.sources) ? message.sources : []).filter(function (s) {
+      return s && typeof s.label === "string";
+    });
+  }
+
+  function renderText(message) {
+    if (message.from !== "bot") { return el("p", "kc-text", message.text); }
+    var box = el("div", "kc-text");
+    var sources = sourceLabels(message);
+    var labels = sources.map(function (s) { return s.label; });
+    message.text.split(/\n{2,}/).forEach(function (part) {
+      var kept = part.split("\n").filter(function (line) { return labels.indexOf(line.trim()) < 0; }).join("\n");
+      if (!kept.trim()) { return; }
+      var p = el("p", "kc-para");
+      appendRich(p, kept);
+      box.appendChild(p);
+    });
+    sources.forEach(function (s) {
+      var line = el("p", "kc-source");
+      if (typeof s.href === "string" && s.href) {
+        var link = el("a", "kc-source-link", s.label);
+        link.href = s.href;
+        link.target = "_blank";
+        link.rel = "noopener";
+        link.appendChild(el("span", "kc-sr", TEXTS.newWindow));
+        line.appendChild(link);
+      } else {
+        line.textContent = s.label;
+      }
+      box.appendChild(line);
+    });
+    return box;
+  }
+
   function renderMessage(message) {
     var item = el("div", "kc-msg kc-msg--" + (message.from === "user" ? "user" : message.from === "notice" ? "notice" : "bot"));
     item.appendChild(el("span", "kc-sr", prefixFor(message.from) + " "));
-    item.appendChild(el("p", "kc-text", message.text));
+    item.appendChild(renderText(message));
     var buttons = Array.isArray(message.buttons) ? message.buttons : [];
     if (buttons.length) {
       var group = el("div", "kc-choices");
@@ -217,7 +313,16 @@
     if (message.handover) { item.appendChild(handoverBox()); }
     if (message.from === "bot" && typeof message.id === "string") { item.appendChild(ratingGroup(message)); }
     ui.log.appendChild(item);
-    ui.log.scrollTop = ui.log.scrollHeight;
+    return item;
+  }
+
+  // A new answer: show its start. A long one would otherwise scroll past its beginning.
+  function reveal(item) {
+    var log = ui.log;
+    log.scrollTop = log.scrollHeight;
+    if (!item || item.classList.contains("kc-msg--user")) { return; }
+    var offset = item.getBoundingClientRect().top - log.getBoundingClientRect().top;
+    if (offset < 0) { log.scrollTop += offset - 8; }
   }
 
   function handoverBox() {
@@ -277,12 +382,23 @@
   function renderAll() {
     while (ui.log.firstChild) { ui.log.removeChild(ui.log.firstChild); }
     state.messages.forEach(function (m) { renderMessage(m); });
+    ui.log.scrollTop = ui.log.scrollHeight;
   }
 
   function add(message) {
     state.messages.push(message);
     save();
-    renderMessage(message);
+    reveal(renderMessage(message));
+    return message;
+  }
+
+  // Personal data off the screen and out of storage: all of it (logout) or the personal part.
+  function forget(everything) {
+    state.messages = everything ? [] : state.messages.filter(function (m) { return m.personal !== true; });
+    state.user = null;
+    state.expiredShown = false;
+    save();
+    renderAll();
   }
 
   // --- open / close -------------------------------------------------------------------
@@ -290,6 +406,7 @@
     state.open = true;
     ui.panel.hidden = false;
     ui.launcher.setAttribute("aria-expanded", "true");
+    updateModal();
     if (!state.messages.length) { add({ from: "bot", text: TEXTS.intro }); }
     save();
     ui.log.scrollTop = ui.log.scrollHeight;
@@ -300,6 +417,7 @@
     state.open = false;
     ui.panel.hidden = true;
     ui.launcher.setAttribute("aria-expanded", "false");
+    updateModal();
     save();
     ui.launcher.focus();
   }
@@ -312,16 +430,34 @@
     ui.status.textContent = value ? TEXTS.typing : "";
   }
 
-  function showReply(status, body) {
+  function showReply(status, body, question) {
     if (status === 200 && body && Array.isArray(body.messages)) {
+      var answer = body.answer && typeof body.answer === "object" ? body.answer : null;
+      var personal = answer ? answer.personal === true : state.user !== null;
+      if (body.session_expired === true && state.messages.some(function (m) { return m.personal === true; })) {
+        // The logged-in conversation had ended: its personal part goes; this question stays.
+        if (question) { question.personal = false; }
+        forget(false);
+        add({ from: "notice", text: TEXTS.personalRemoved });
+      }
+      if (question && personal) { question.personal = true; save(); }
+      var parts = [];
+      var buttons = [];
+      var handover = false;
       body.messages.forEach(function (m, i) {
         if (!m || typeof m.text !== "string") { return; }
-        var notice = body.session_expired === true && i === 0;
-        if (notice && state.expiredShown) { state.expiredShown = false; return; }
-        add({ from: notice ? "notice" : "bot", text: m.text,
-              buttons: Array.isArray(m.buttons) ? m.buttons : [],
-              id: typeof m.id === "string" ? m.id : undefined, handover: m.handover === true });
+        if (body.session_expired === true && i === 0) {
+          if (state.expiredShown) { state.expiredShown = false; } else { add({ from: "notice", text: m.text }); }
+          return;
+        }
+        if (m.text) { parts.push(m.text); }
+        if (Array.isArray(m.buttons)) { buttons = buttons.concat(m.buttons); }
+        handover = handover || m.handover === true;
       });
+      if (!parts.length && !buttons.length) { return; }
+      var id = answer && typeof answer.id === "string" ? answer.id : undefined;  // one rating per answer
+      add({ from: "bot", text: parts.join("\n\n"), buttons: buttons, id: id, handover: handover,
+            sources: answer && Array.isArray(answer.sources) ? answer.sources : [], personal: personal });
       return;
     }
     var text = body && typeof body.error === "string" ? body.error : TEXTS.technicalError;
@@ -330,7 +466,7 @@
 
   function post(message, shown) {
     if (busy) { return; }
-    if (shown) { add({ from: "user", text: shown }); }
+    var question = shown ? add({ from: "user", text: shown, personal: state.user !== null }) : null;
     var payload = { message: message };
     if (shown && shown !== message) { payload.shown = shown; }
     setBusy(true);
@@ -345,7 +481,7 @@
       }, function () { return { status: response.status, body: null }; });
     }).then(function (result) {
       setBusy(false);
-      showReply(result.status, result.body);
+      showReply(result.status, result.body, question);
     }, function () {
       setBusy(false);
       add({ from: "notice", text: TEXTS.technicalError });
@@ -356,6 +492,7 @@
     if (busy) { return; }
     var text = ui.input.value;
     ui.input.value = "";
+    updateCount();
     post(text, text.trim() ? text.trim() : "");
     ui.input.focus();
   }
@@ -367,6 +504,52 @@
     Array.prototype.forEach.call(group.querySelectorAll("button"), function (b) { b.disabled = true; });
     post(button.payload, button.title);
     ui.input.focus();
+  }
+
+  function danishNumber(n) { return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, "."); }
+
+  function updateCount() {
+    var n = ui.input.value.length;
+    var max = danishNumber(MAX_CHARS);
+    var atLimit = n >= MAX_CHARS;
+    ui.count.hidden = n < COUNT_FROM;
+    ui.count.classList.toggle("kc-count--limit", atLimit);
+    ui.count.textContent = atLimit ? TEXTS.limit.replace("{max}", max)
+      : TEXTS.count.replace("{n}", danishNumber(n)).replace("{max}", max);
+    var said = atLimit ? TEXTS.limit.replace("{max}", max) : "";
+    if (ui.limit.textContent !== said) { ui.limit.textContent = said; }
+  }
+
+  // --- the full-screen panel on small screens: a modal dialog --------------------------
+  function isModal() {
+    return state.open && !!window.matchMedia && window.matchMedia(SMALL_SCREEN).matches;
+  }
+
+  function updateModal() {
+    ui.panel.setAttribute("aria-modal", isModal() ? "true" : "false");
+  }
+
+  function focusables() {
+    return Array.prototype.filter.call(
+      ui.panel.querySelectorAll("a[href], button:not([disabled]), textarea, input, select, [tabindex]:not([tabindex='-1'])"),
+      function (node) { return node.getClientRects().length > 0 && !node.closest("[hidden]"); }
+    );
+  }
+
+  function trapTab(event) {
+    if (event.key !== "Tab" || !isModal()) { return; }
+    var nodes = focusables();
+    if (!nodes.length) { return; }
+    var first = nodes[0];
+    var last = nodes[nodes.length - 1];
+    var inside = ui.panel.contains(document.activeElement);
+    if (event.shiftKey && (document.activeElement === first || !inside)) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && (document.activeElement === last || !inside)) {
+      event.preventDefault();
+      first.focus();
+    }
   }
 
   // --- login state and session expiry -----------------------------------------------
@@ -385,11 +568,15 @@
         if (!info) { return; }
         showAccount(info);
         var name = info.verified === true && typeof info.name === "string" ? info.name : null;
+        var hadPersonal = state.messages.some(function (m) { return m.personal === true; });
         if (name && state.user !== name) {
+          if (hadPersonal) { forget(false); }  // someone else's personal answers go first
           state.user = name;
-          add({ from: "notice", text: TEXTS.loggedIn.replace("{name}", name) });
+          add({ from: "notice", text: TEXTS.loggedIn.replace("{name}", name), personal: true });
         } else if (!info.active && state.messages.some(function (m) { return m.from === "user"; })) {
-          // The server ended our conversation (idle or absolute expiry): say so now.
+          // The server ended our conversation (idle or absolute expiry): say so now, and take
+          // what was personal in it off the screen.
+          if (hadPersonal) { forget(false); add({ from: "notice", text: TEXTS.personalRemoved }); }
           var last = state.messages[state.messages.length - 1];
           if (!(last && last.text === TEXTS.sessionExpired)) {
             add({ from: "notice", text: TEXTS.sessionExpired });
@@ -397,9 +584,8 @@
           }
           state.user = null;
           save();
-        } else if (!name && state.user) {
-          state.user = null;
-          save();
+        } else if (!name && (state.user || hadPersonal)) {
+          forget(false);
         }
       }, function () { /* offline: try again later */ });
   }
@@ -410,12 +596,19 @@
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-Requested-With": "koege-chat" },
       body: "{}"
-    }).then(function () {
-      state.user = null;
-      add({ from: "notice", text: TEXTS.loggedOut });
-      showAccount(null);
-      ui.login.focus();
-    }, function () { add({ from: "notice", text: TEXTS.technicalError }); });
+    }).then(function (response) {
+      loggedOut(response.ok ? TEXTS.loggedOut : TEXTS.logoutFailed);
+    }, function () { loggedOut(TEXTS.logoutFailed); });
+  }
+
+  // A deliberate logout starts afresh: the server has ended the conversation, and the next
+  // person at this screen must see nothing of it (see the header comment and bot/README.md).
+  function loggedOut(text) {
+    forget(true);
+    add({ from: "bot", text: TEXTS.intro });
+    add({ from: "notice", text: text });
+    showAccount(null);
+    ui.login.focus();
   }
 
   // --- wiring -------------------------------------------------------------------------
@@ -432,6 +625,12 @@
     ui.panel.addEventListener("keydown", function (event) {
       if (event.key === "Escape") { event.preventDefault(); close(); }
     });
+    document.addEventListener("keydown", trapTab, true);
+    if (window.matchMedia) {
+      var query = window.matchMedia(SMALL_SCREEN);
+      if (query.addEventListener) { query.addEventListener("change", updateModal); }
+    }
+    ui.input.addEventListener("input", updateCount);
     ui.form.addEventListener("submit", function (event) {
       event.preventDefault();
       submitInput();

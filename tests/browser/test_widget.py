@@ -108,3 +108,148 @@ def test_idle_session_expiry_shows_danish_notice(page, browser_stack):
     ask(page, "Hvem sender regningen for renovation?")
     notices = page.locator(".kc-msg--notice .kc-text").all_inner_texts()
     assert any("samtale er udløbet" in n for n in notices), notices
+
+
+# --- issue 20 item 2: "Log ud" takes the personal data away -----------------------------------
+def _demo_login(page) -> str:
+    """Log in as a demo citizen with open claims from the widget; their name."""
+    page.get_by_role("link", name="Log ind med MitID").click()
+    page.wait_for_url("**/login")
+    choice = page.locator(".login-list li").filter(has_not_text=re.compile(r"\(0 åbne krav")).first
+    name = choice.locator("button").inner_text().removeprefix("Log ind som ")
+    choice.locator("button").click()
+    page.locator(".kc-msg--notice", has_text="Du er nu logget ind som " + name).wait_for()
+    return name
+
+
+def _storage(page) -> str:
+    return page.evaluate("() => JSON.stringify(Object.assign({}, window.sessionStorage))")
+
+
+def test_logout_removes_personal_data_from_screen_and_storage(page, browser_stack):
+    page.goto(browser_stack["gateway"] + "/")
+    page.click(".kc-launcher")
+    ask(page, "Hej")
+    name = _demo_login(page)
+    balance = ask(page, "Hvad skylder jeg?")
+    assert "kr." in balance, balance
+    codes = ask(page, "Hvad er mit betalings-id?")
+    assert "+71<" in codes, codes
+    personal = (name, balance.splitlines()[0], codes.splitlines()[0], "+71<", "Hvad skylder jeg")
+    assert all(p in _storage(page) for p in personal)  # so the check below can fail
+
+    page.get_by_role("button", name="Log ud").click()
+    page.locator(".kc-msg--notice", has_text="Du er logget ud").wait_for()
+
+    def nothing_personal_left() -> None:
+        shown, stored = page.locator(".kc-root").inner_text(), _storage(page)
+        for p in personal:
+            assert p not in shown, p
+            assert p not in stored, p
+
+    nothing_personal_left()
+    assert page.evaluate("document.activeElement.className") == "kc-login"
+    with page.expect_response("**/api/session"):
+        page.reload()
+    page.locator(".kc-panel:not([hidden])").wait_for()
+    page.wait_for_timeout(300)  # let the widget act on the session answer
+    nothing_personal_left()
+    notices = page.locator(".kc-msg--notice .kc-text").all_inner_texts()
+    assert not any("udløbet" in n for n in notices), notices  # a logout is not an expiry
+    assert page.get_by_role("link", name="Log ind med MitID").is_visible()
+
+
+# --- issue 20 item 9: readable answers --------------------------------------------------------
+def test_one_answer_is_one_message_with_source_and_phone_links(page, browser_stack, axe_source):
+    page.goto(browser_stack["gateway"] + "/")
+    page.click(".kc-launcher")
+    before = page.locator(".kc-msg--bot").count()
+    ask(page, "Hvem sender regningen for renovation?")
+    assert page.locator(".kc-msg--bot").count() == before + 1  # one answer, one message
+    answer = page.locator(".kc-msg--bot").last
+    assert "Affaldskontoret" in answer.inner_text()
+    assert answer.get_by_role("button", name="Godt svar").count() == 1
+    assert page.get_by_role("button", name="Godt svar").count() == 1  # the intro is not rated
+    assert page.get_by_role("button", name="Dårligt svar").count() == 1
+    phone = answer.get_by_role("link", name="5667 2432")
+    assert phone.get_attribute("href") == "tel:+4556672432"
+    source = answer.get_by_role("link", name=re.compile(r"^Kilde: Opkrævningen"))
+    assert source.get_attribute("href").startswith("/kilde/000_")
+    assert "Kilde:" not in answer.locator(".kc-para").all_inner_texts()[-1]  # the link replaces the line
+    assert axe_violations(page, axe_source) == []
+
+    with page.context.expect_page() as opened:
+        source.click()
+    passage = opened.value
+    passage.wait_for_load_state()
+    marked = passage.locator(".source-hit").all_inner_texts()
+    assert any("Renovation" in m and "Affaldskontoret" in m and "5667 2432" in m for m in marked), marked
+    assert passage.locator(".source-lines li").count() > len(marked)  # context around it
+    assert axe_violations(passage, axe_source) == []
+
+
+def test_long_answer_scrolls_to_its_start(page, browser_stack):
+    page.set_viewport_size({"width": 1280, "height": 600})
+    page.goto(browser_stack["gateway"] + "/")
+    page.click(".kc-launcher")
+    ask(page, "Hej")
+    before = page.locator(".kc-msg--bot").count()
+    ask(page, "Hvad er Mit Betalingsoverblik?")
+    geometry = page.locator(".kc-msg--bot").nth(before).evaluate(
+        "m => { const log = m.closest('.kc-log').getBoundingClientRect(); const r = m.getBoundingClientRect();"
+        " return {top: r.top - log.top, height: r.height, log: log.height}; }"
+    )
+    assert geometry["height"] > geometry["log"], geometry  # a long answer, taller than the log
+    assert 0 <= geometry["top"] <= 24, geometry  # its first line is at the top of the log
+
+
+def test_character_counter_at_the_limit(page, browser_stack):
+    page.goto(browser_stack["gateway"] + "/")
+    page.click(".kc-launcher")
+    counter = page.locator("#kc-count")
+    page.fill("#kc-input", "a" * 100)
+    assert counter.is_hidden()
+    page.fill("#kc-input", "a" * 950)
+    assert counter.is_visible() and counter.inner_text() == "950 af 1.000 tegn"
+    page.fill("#kc-input", "a" * 1200)  # pasted: the field keeps 1,000 and says so
+    assert page.locator("#kc-input").input_value() == "a" * 1000
+    assert counter.is_visible() and "grænsen på 1.000 tegn" in counter.inner_text()
+    assert "kc-count" in page.locator("#kc-input").get_attribute("aria-describedby")
+
+
+def test_phone_panel_is_modal_and_payment_code_stays_on_one_line(page, browser_stack):
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(browser_stack["gateway"] + "/")
+    page.click(".kc-launcher")
+    panel = page.locator(".kc-panel")
+    assert panel.get_attribute("aria-modal") == "true"
+    inside = "() => document.querySelector('.kc-panel').contains(document.activeElement)"
+    for key in ("Tab", "Shift+Tab"):
+        page.focus("#kc-input")
+        for _ in range(12):
+            page.keyboard.press(key)
+            assert page.evaluate(inside), key  # focus never leaves the full-screen dialog
+
+    ask(page, "Hej")
+    _demo_login(page)
+    codes = ask(page, "Hvad er mit betalings-id?")
+    fi = re.search(r"\+71<\d+\+\d+<", codes).group(0)
+    lines = page.locator(".kc-msg--bot").last.evaluate(
+        """(m, code) => {
+            const walker = document.createTreeWalker(m, NodeFilter.SHOW_TEXT);
+            let node;
+            while ((node = walker.nextNode())) {
+                const at = node.data.indexOf(code);
+                if (at < 0) continue;
+                const range = document.createRange();
+                range.setStart(node, at); range.setEnd(node, at + code.length);
+                return new Set(Array.from(range.getClientRects()).map(r => Math.round(r.top))).size;
+            }
+            return -1;
+        }""",
+        fi,
+    )
+    assert lines == 1, lines  # the whole code on one line
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.wait_for_function("() => document.querySelector('.kc-panel').getAttribute('aria-modal') === 'false'")
