@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import sys
+
 from aiohttp import web
 
 from bot.app import create_app
+from bot.config import ConfigError
 from bot.logs import configure
 from core.settings import get_settings
 
@@ -17,7 +20,11 @@ def display_host(host: str) -> str:
 def main() -> None:
     settings = get_settings()
     configure(settings.log_level)
-    app = create_app(settings)
+    try:
+        app = create_app(settings)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr, flush=True)
+        sys.exit(2)
     host = settings.gateway_host
     print(f"Chat: http://{display_host(host)}:{settings.gateway_port}/", flush=True)
     web.run_app(app, host=host, port=settings.gateway_port, print=None)

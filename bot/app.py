@@ -14,7 +14,7 @@ Routes::
     POST /login/demo        the demo login form (bot/login.py)
     GET  /kilde/{seed}      the seed text around an answer's source passage (bot/passages.py)
     GET  /staff             the phone-staff console; its JSON API under /staff/api/ (bot/staff/)
-    GET  /metrics     Prometheus metrics (bot/metrics.py; private peers or GATEWAY_METRICS_TOKEN)
+    GET  /metrics     Prometheus metrics (bot/metrics.py; GATEWAY_METRICS_TOKEN, or loopback locally)
 
 Everything the handlers need lives in the application under typed keys (bot/state.py);
 the HTTP client session for Rasa, the database engine and the staff search index are
@@ -38,7 +38,7 @@ from bot.staff.auth import StaffSessions
 from bot.staff.search import SearchIndex
 from bot.turns import TurnMemory
 from core.db import make_engine, make_session_factory
-from bot.config import GatewayConfig, split_urls
+from bot.config import ConfigError, GatewayConfig, production_problems, split_urls
 from bot.rasa_client import RasaClient, health_check_ctx
 from bot.ratelimit import RateLimiter
 from bot.sessions import MemorySessionStore, SessionManager, SessionStore
@@ -126,13 +126,22 @@ def create_app(
     session_store: Optional[SessionStore] = None,
 ) -> web.Application:
     """The gateway for ``settings``; ``config``, ``clock`` and ``session_store`` for tests
-    and for deployments that replace the in-memory parts."""
+    and for deployments that replace the in-memory parts. :class:`ConfigError` outside demo
+    mode when a production setting is missing or unsafe (:func:`production_problems`)."""
     config = config or GatewayConfig.from_settings(settings)
     if not config.rasa_urls:
         config = replace(config, rasa_urls=split_urls(settings.rasa_url))
+    problems = production_problems(settings, config)
+    if problems:
+        raise ConfigError("production configuration refused: " + "; ".join(problems))
     clock = clock or time.time
     app = web.Application(
-        middlewares=[security.error_middleware, security.csrf_middleware],
+        middlewares=[
+            security.error_middleware,
+            security.host_middleware,
+            security.body_size_middleware,
+            security.csrf_middleware,
+        ],
         client_max_size=config.max_body_bytes,
     )
     app[SETTINGS] = settings
@@ -145,14 +154,19 @@ def create_app(
         absolute_seconds=config.session_absolute_seconds,
     )
     app[LIMITER] = RateLimiter(
-        config.session_rate_per_minute, config.ip_rate_per_minute, clock, per_login=config.staff_login_per_minute
+        config.session_rate_per_minute,
+        config.ip_rate_per_minute,
+        clock,
+        per_login=config.staff_login_per_minute,
+        per_login_ip=config.staff_login_ip_per_minute,
+        new_sessions_per_ip=config.new_sessions_per_minute,
     )
     app[TURNS] = TurnMemory()
     app[STAFF_SESSIONS] = StaffSessions(
         clock, idle_seconds=config.staff_idle_seconds, absolute_seconds=config.staff_absolute_seconds
     )
     app.on_response_prepare.append(security.add_security_headers)
-    app[metrics.METRICS] = metrics.GatewayMetrics(config.rasa_urls)  # issue 7 (infra)
+    app[metrics.METRICS] = metrics.GatewayMetrics(config.rasa_urls, config.supervisor_state)  # issue 7 (infra)
     app.cleanup_ctx.append(http_client_ctx)
     app.cleanup_ctx.append(health_check_ctx)  # issue 7 (infra): probes Rasa replicas
     app.cleanup_ctx.append(database_ctx)

@@ -31,7 +31,7 @@ from aiohttp import web
 from bot import texts
 from bot.rasa_client import BotMessage, RasaUnavailable
 from bot.security import client_ip, is_https, json_error
-from bot.sessions import Resolved, Session, cookie_of, set_cookie
+from bot.sessions import Resolved, Session, TooManyNewSessions, cookie_of, set_cookie
 from bot import passages, store
 from bot.state import CLOCK, CONFIG, DB, LIMITER, RASA, SESSIONS, SETTINGS, SOURCES, TURNS
 from bot.turns import is_giving_up
@@ -148,10 +148,8 @@ async def answer(request: web.Request, session: Session, text: str) -> List[BotM
     return await ask_rasa(request, session, text)
 
 
-def _rate_limited(retry_after: float) -> web.Response:
-    return json_error(
-        429, texts.ERROR_RATE_LIMITED, headers={"Retry-After": str(max(1, int(retry_after + 0.999)))}
-    )
+def _rate_limited(retry_after: float, message: str = texts.ERROR_RATE_LIMITED) -> web.Response:
+    return json_error(429, message, headers={"Retry-After": str(max(1, int(retry_after + 0.999)))})
 
 
 def _finish(request: web.Request, response: web.Response, resolved: Resolved) -> web.Response:
@@ -162,16 +160,22 @@ def _finish(request: web.Request, response: web.Response, resolved: Resolved) ->
 
 
 async def chat_handler(request: web.Request) -> web.Response:
+    """Limits, in this order: a new session needs the IP's new-session budget; then the
+    session's own budget; then the IP's (generous) ceiling, so that one busy citizen behind
+    a shared NAT uses up only their own budget, not their neighbours'."""
     app = request.app
-    allowed, retry = app[LIMITER].check_ip(client_ip(request))
-    if not allowed:
-        return _rate_limited(retry)
+    limiter, ip = app[LIMITER], client_ip(request)
     try:
         text, shown = await read_message(request, app[CONFIG].max_body_bytes)
     except InputError as exc:
         return json_error(exc.status, exc.message)
-    resolved = await app[SESSIONS].resolve(cookie_of(request))
-    allowed, retry = app[LIMITER].check_session(resolved.session.key)
+    try:
+        resolved = await app[SESSIONS].resolve(cookie_of(request), lambda: limiter.check_new_session(ip))
+    except TooManyNewSessions as exc:
+        return _rate_limited(exc.retry_after, texts.ERROR_NEW_SESSIONS)
+    allowed, retry = limiter.check_session(resolved.session.key)
+    if allowed:
+        allowed, retry = limiter.check_ip(ip)
     if not allowed:
         return _finish(request, _rate_limited(retry), resolved)
     messages = await answer(request, resolved.session, text)

@@ -10,9 +10,16 @@ them once the settings module fills ``extra`` or grows matching fields. Tests bu
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
-from typing import Any, Dict, FrozenSet, Mapping, Tuple
+from typing import Any, Dict, FrozenSet, List, Mapping, Tuple
 
-from core.settings import Settings
+from core.settings import DEV_IDENTITY_SECRET, Settings
+
+MIN_IDENTITY_SECRET_BYTES = 32  # as core.identity.MIN_SECRET_BYTES
+MIN_METRICS_TOKEN_CHARS = 16
+
+
+class ConfigError(ValueError):
+    """The gateway must not start with this configuration (see :func:`production_problems`)."""
 
 
 @dataclass(frozen=True)
@@ -30,9 +37,14 @@ class GatewayConfig:
     # Staff console logins: 15 minutes idle, 10 hours in all (a working day).
     staff_idle_seconds: int = 15 * 60
     staff_absolute_seconds: int = 10 * 60 * 60
+    # Staff login attempts per account at one IP, and all attempts from one IP.
     staff_login_per_minute: int = 10
+    staff_login_ip_per_minute: int = 60
+    # Chat messages per session, and a generous ceiling per IP (offices share one NAT).
     session_rate_per_minute: int = 20
-    ip_rate_per_minute: int = 60
+    ip_rate_per_minute: int = 300
+    # New server-side sessions per client IP (a chat turn or login without a live cookie).
+    new_sessions_per_minute: int = 30
     # Peers whose X-Forwarded-Proto / X-Forwarded-For we believe (a reverse proxy's IPs).
     trusted_proxies: FrozenSet[str] = field(default_factory=frozenset)
     # Origins besides the gateway's own that may POST (e.g. the public site behind a proxy).
@@ -40,6 +52,15 @@ class GatewayConfig:
     # Public pages of the seed texts, "<seed file>=<address>" (GATEWAY_SOURCE_PAGES, comma-
     # separated): an answer's source links there; without one, to the gateway's /kilde page.
     source_pages: FrozenSet[str] = field(default_factory=frozenset)
+    # Host header values served (``bot.example.dk`` = any port, ``bot.example.dk:8443`` =
+    # that port). Empty: only loopback names (127.0.0.1, localhost, [::1]) with the port the
+    # request came in on, i.e. what `make run` serves. Production must set it.
+    allowed_hosts: FrozenSet[str] = field(default_factory=frozenset)
+    # Bearer token for GET /metrics. Empty: /metrics answers loopback peers only (local
+    # runs); production must set it.
+    metrics_token: str = ""
+    # The stack supervisor's state file (scripts/stack.py sets it): restart counts on /metrics.
+    supervisor_state: str = ""
     # Rasa replicas; empty means settings.rasa_url (which may list several, comma-separated).
     rasa_urls: Tuple[str, ...] = ()
     # --- scale-out (issue 7, infra): used by bot/rasa_client.py and bot/routing.py ---------
@@ -65,6 +86,26 @@ class GatewayConfig:
         if not config.rasa_urls:
             config = replace(config, rasa_urls=split_urls(settings.rasa_url))
         return config
+
+
+def production_problems(settings: Settings, config: GatewayConfig) -> List[str]:
+    """What keeps a production gateway (``KOEGE_DEMO_MODE=false``) from starting: the
+    committed development identity secret or a short one, no Host allow-list, no metrics
+    token. Demo mode (``make run``) needs none of them."""
+    if settings.demo_mode:
+        return []
+    problems: List[str] = []
+    if (settings.identity_algorithm or "HS256").upper() != "RS256":
+        secret = settings.identity_secret or ""
+        if secret == DEV_IDENTITY_SECRET:
+            problems.append("IDENTITY_SECRET is the public development value from the repository; set your own")
+        elif len(secret.encode("utf-8")) < MIN_IDENTITY_SECRET_BYTES:
+            problems.append(f"IDENTITY_SECRET must be at least {MIN_IDENTITY_SECRET_BYTES} bytes")
+    if not config.allowed_hosts:
+        problems.append("GATEWAY_ALLOWED_HOSTS is not set (the host names the public reaches the bot by)")
+    if len(config.metrics_token) < MIN_METRICS_TOKEN_CHARS:
+        problems.append(f"GATEWAY_METRICS_TOKEN must be set (at least {MIN_METRICS_TOKEN_CHARS} characters)")
+    return problems
 
 
 def split_urls(value: str) -> Tuple[str, ...]:

@@ -6,8 +6,10 @@ session verified under a new cookie value and returns to the page the widget liv
 Without demo mode the page says MitID is not configured: a real MitID broker (OIDC) goes
 here, ending in the same :meth:`SessionManager.verify_identity` call.
 
-The login form is protected by a token bound to the chat session (HMAC of the session key)
-and by an Origin check; the session cookie is SameSite=Strict besides.
+Showing the login page creates no server-side state: the form is protected by a token
+bound to a short-lived random nonce in the ``koege_login`` cookie (HMAC of the nonce, Path
+/login, HttpOnly, SameSite=Strict, 15 minutes) and by an Origin check. The chat session is
+created (or upgraded) only by a successful login, under the per-IP budget for new sessions.
 
 JSON for the widget: ``GET /api/session`` (logged in? as whom?) and ``POST /api/logout``.
 """
@@ -18,22 +20,38 @@ import hashlib
 import hmac
 import html
 import logging
+import re
+import secrets
+from typing import Optional
 
 from aiohttp import web
 
 from bot import citizens, store, texts
-from bot.security import is_https, origin_allowed
-from bot.sessions import Resolved, cookie_of, set_cookie
-from bot.state import CONFIG, DB, SESSIONS, SETTINGS
+from bot.security import client_ip, is_https, origin_allowed
+from bot.sessions import Resolved, TooManyNewSessions, cookie_of, set_cookie
+from bot.state import CLOCK, CONFIG, DB, LIMITER, SESSIONS, SETTINGS
 
 log = logging.getLogger(__name__)
 
 RETURN_TO = "/"
+FORM_COOKIE = "koege_login"
+FORM_SECONDS = 15 * 60
+_NONCE = re.compile(r"^([0-9]{1,12})\.([A-Za-z0-9_-]{20,64})$")
 
 
-def form_token(request: web.Request, session_key: str) -> str:
+def form_token(request: web.Request, nonce: str) -> str:
     secret = request.app[SETTINGS].identity_secret.encode("utf-8")
-    return hmac.new(secret, f"login|{session_key}".encode("ascii"), hashlib.sha256).hexdigest()
+    return hmac.new(secret, f"login|{nonce}".encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def _live_nonce(request: web.Request) -> Optional[str]:
+    """The login form's nonce from its cookie, if well-formed and at most 15 minutes old."""
+    value = request.cookies.get(FORM_COOKIE, "")
+    match = _NONCE.match(value)
+    if not match:
+        return None
+    age = request.app[CLOCK]() - int(match.group(1))
+    return value if 0 <= age < FORM_SECONDS else None
 
 
 def _page(title: str, body: str, status: int = 200) -> web.Response:
@@ -67,8 +85,11 @@ async def login_page(request: web.Request) -> web.Response:
     if not request.app[SETTINGS].demo_mode:
         return _page("Log ind", "<h1>Log ind med MitID</h1>\n<p>Login med MitID er ikke sat op på denne server. "
                      f"Ring til Opkrævningen på tlf. {texts.OFFICE_PHONE}.</p>", status=503)
-    resolved = await request.app[SESSIONS].resolve(cookie_of(request))
-    token = form_token(request, resolved.session.key)
+    nonce = _live_nonce(request)
+    fresh = nonce is None
+    if fresh:
+        nonce = f"{int(request.app[CLOCK]())}.{secrets.token_urlsafe(24)}"
+    token = form_token(request, nonce)
     items = []
     for c in await store.run(citizens.demo_citizens, request.app[DB]):
         note = f' <span class="login-note">({html.escape(c.note)})</span>' if c.note else ""
@@ -87,7 +108,9 @@ async def login_page(request: web.Request) -> web.Response:
         f'    <p><a href="{RETURN_TO}">Tilbage uden at logge ind</a></p>'
     )
     response = _page("Log ind med MitID (demo)", body)
-    _finish(request, response, resolved)
+    if fresh:
+        response.set_cookie(FORM_COOKIE, nonce, path="/login", httponly=True, samesite="Strict",
+                            secure=is_https(request), max_age=FORM_SECONDS)
     return response
 
 
@@ -97,21 +120,29 @@ async def demo_login(request: web.Request) -> web.StreamResponse:
     if not origin_allowed(request):
         raise web.HTTPForbidden(text=texts.ERROR_FORBIDDEN)
     form = await request.post()
-    cookie = cookie_of(request)
-    current = await request.app[SESSIONS].peek(cookie)
+    nonce = _live_nonce(request)
     token = form.get("csrf")
-    if current is None or not isinstance(token, str) or not hmac.compare_digest(token, form_token(request, current.key)):
-        # Expired while on the login page, or a forged form: back to the login page.
+    if nonce is None or not isinstance(token, str) or not hmac.compare_digest(token, form_token(request, nonce)):
+        # Too long on the login page, or a forged form: back to the login page.
         raise web.HTTPSeeOther("/login")
     citizen = await store.run(
         citizens.demo_citizen, request.app[DB], request.app[SETTINGS], str(form.get("citizen", ""))[:64]
     )
     if citizen is None:
         raise web.HTTPSeeOther("/login")
-    upgraded = await request.app[SESSIONS].verify_identity(cookie, citizen.ref, citizen.name)
+    limiter, ip = request.app[LIMITER], client_ip(request)
+    try:
+        upgraded = await request.app[SESSIONS].verify_identity(
+            cookie_of(request), citizen.ref, citizen.name, may_create=lambda: limiter.check_new_session(ip)
+        )
+    except TooManyNewSessions:
+        return _page("Log ind", "    <h1>Prøv igen om lidt</h1>\n"
+                     f"    <p>{html.escape(texts.ERROR_NEW_SESSIONS)}</p>\n"
+                     f'    <p><a href="/login">Tilbage til login</a></p>', status=429)
     log.info("demo login as %s", citizen.ref)
     response = web.HTTPSeeOther(RETURN_TO + "?login=1")
     _finish(request, response, upgraded)
+    response.del_cookie(FORM_COOKIE, path="/login")
     raise response
 
 

@@ -21,21 +21,29 @@ metric                                                  meaning
 ``koege_gateway_replica_up{replica}``                   1 when the replica's circuit breaker is not
                                                         open (health probes and turns)
 ``koege_gateway_turns_in_flight``                       turns waiting for Rasa now
+``koege_stack_restarts_total{service}``                 restarts of a crashed process by the
+                                                        supervisor (scripts/stack.py), when the
+                                                        gateway runs under it
+``koege_stack_service_up{service}``                     1 while the supervisor sees it running
 ======================================================  ===========================================
 
-``/metrics`` is for the cluster's Prometheus, not for citizens: it answers only peers on a
-loopback or private address that did not come through a proxy (no ``X-Forwarded-For``), or
-any peer presenting ``Authorization: Bearer <token>`` when ``GATEWAY_METRICS_TOKEN`` is set.
+``/metrics`` is for Prometheus, not for citizens. With ``GATEWAY_METRICS_TOKEN`` set (required
+in production) it answers only ``Authorization: Bearer <token>``; without one (a local run)
+only a loopback peer that did not come through a proxy (no ``X-Forwarded-For``). Anyone else
+gets 404.
 """
 
 from __future__ import annotations
 
 import hmac
 import ipaddress
-from typing import Optional, Sequence
+import json
+from pathlib import Path
+from typing import Iterator, Optional, Sequence
 
 from aiohttp import web
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 
 TURN_BUCKETS = (0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0)
@@ -47,11 +55,39 @@ def replica_labels(urls: Sequence[str]) -> dict:
     return {url: f"rasa-{i + 1}" for i, url in enumerate(urls)}
 
 
+class SupervisorCollector:
+    """Restart counts from the supervisor's state file (written by scripts/stack.py, path in
+    ``GATEWAY_SUPERVISOR_STATE``), read at every scrape: the counts survive a restart of the
+    gateway itself. A missing or half-written file yields nothing."""
+
+    def __init__(self, path: str) -> None:
+        self.path = Path(path)
+
+    def collect(self) -> Iterator[Metric]:
+        try:
+            services = json.loads(self.path.read_text(encoding="utf-8")).get("services", {})
+        except (OSError, ValueError, AttributeError):
+            return
+        restarts = CounterMetricFamily(
+            "koege_stack_restarts", "Restarts of a crashed process by the stack supervisor", labels=["service"]
+        )
+        up = GaugeMetricFamily("koege_stack_service_up", "1 while the supervisor sees the process running",
+                               labels=["service"])
+        for name, state in sorted(services.items()):
+            if isinstance(state, dict):
+                restarts.add_metric([str(name)], float(state.get("restarts", 0)))
+                up.add_metric([str(name)], 1.0 if state.get("up") else 0.0)
+        yield restarts
+        yield up
+
+
 class GatewayMetrics:
     """The gateway's counters and histograms on a private registry."""
 
-    def __init__(self, replica_urls: Sequence[str] = ()) -> None:
+    def __init__(self, replica_urls: Sequence[str] = (), supervisor_state: str = "") -> None:
         self.registry = CollectorRegistry(auto_describe=True)
+        if supervisor_state:
+            self.registry.register(SupervisorCollector(supervisor_state))
         self.labels = replica_labels(replica_urls)
         self.turn_seconds = Histogram(
             "koege_gateway_turn_seconds", "Chat turn latency through Rasa", ["replica"],
@@ -114,33 +150,30 @@ class GatewayMetrics:
 METRICS = web.AppKey("metrics", GatewayMetrics)
 
 
-def _private_peer(request: web.Request) -> bool:
+def _loopback_peer(request: web.Request) -> bool:
     if "X-Forwarded-For" in request.headers or "Forwarded" in request.headers:
         return False
     try:
         address = ipaddress.ip_address((request.remote or "").split("%")[0])
     except ValueError:
         return False
-    return address.is_loopback or address.is_private
+    return address.is_loopback
 
 
 def metrics_allowed(request: web.Request, token: str = "") -> bool:
     if token:
         given = request.headers.get("Authorization", "")
         return hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
-    return _private_peer(request)
+    return _loopback_peer(request)
 
 
 async def metrics_handler(request: web.Request) -> web.Response:
     """``GET /metrics`` in Prometheus' text format (see the module docstring for access)."""
-    metrics = request.app.get(METRICS)
-    settings_extra = {}
-    try:
-        from bot.state import SETTINGS  # late import: bot.state imports the client module
+    from bot.state import CONFIG  # late import: bot.state imports the client module
 
-        settings_extra = dict(request.app[SETTINGS].extra or {})
-    except KeyError:
-        pass
-    if metrics is None or not metrics_allowed(request, settings_extra.get("metrics_token", "")):
+    metrics = request.app.get(METRICS)
+    config = request.app.get(CONFIG)
+    token = config.metrics_token if config is not None else ""
+    if metrics is None or not metrics_allowed(request, token):
         raise web.HTTPNotFound()
     return web.Response(body=metrics.render(), headers={"Content-Type": CONTENT_TYPE_LATEST})

@@ -1,6 +1,14 @@
-"""In-memory token buckets: so many messages per minute per session and per IP address.
+"""In-memory token buckets: the gateway's rate limits.
 
-Each key (a session key or a client IP) has a bucket of ``capacity`` tokens refilled at
+Chat messages are limited per session first (``session_rate_per_minute``); the per-IP
+bucket is only a generous ceiling (``ip_rate_per_minute``), because many citizens share one
+address behind a town hall's or library's NAT. New sessions are limited per IP
+(``new_sessions_per_minute``), so a client without a cookie cannot fill the session store.
+Staff logins are limited per account *and* IP (``staff_login_per_minute``): a mistyped
+password locks out that person at that address, not the whole office; a per-IP ceiling
+(``staff_login_ip_per_minute``) still stops one address trying many accounts.
+
+Each key (a session key, a client IP, an account at an IP) has a bucket of ``capacity`` tokens refilled at
 ``capacity`` per ``period`` seconds; a message takes one token. Buckets that have refilled
 completely carry no information and are dropped now and then, which bounds memory. One
 process only: several gateways behind a load balancer would each count on their own (a
@@ -68,21 +76,39 @@ class TokenBuckets:
 
 
 class RateLimiter:
-    """The gateway's limits: chat messages per session and per client IP, logins per IP."""
+    """The gateway's limits (see the module docstring); one instance per application."""
 
     def __init__(
-        self, per_session: int, per_ip: int, clock: Clock, period_seconds: float = 60.0, per_login: int = 10
+        self,
+        per_session: int,
+        per_ip: int,
+        clock: Clock,
+        period_seconds: float = 60.0,
+        per_login: int = 10,
+        per_login_ip: int = 60,
+        new_sessions_per_ip: int = 30,
     ):
         self.sessions = TokenBuckets(per_session, period_seconds, clock)
         self.ips = TokenBuckets(per_ip, period_seconds, clock)
+        self.new_sessions = TokenBuckets(new_sessions_per_ip, period_seconds, clock)
         self.logins = TokenBuckets(per_login, period_seconds, clock)
+        self.login_ips = TokenBuckets(per_login_ip, period_seconds, clock)
 
     def check_ip(self, ip: str) -> Tuple[bool, float]:
+        """The per-IP ceiling of chat and feedback requests."""
         return self.ips.take(ip)
 
     def check_session(self, session_key: str) -> Tuple[bool, float]:
         return self.sessions.take(session_key)
 
-    def check_login(self, ip: str) -> Tuple[bool, float]:
-        """Staff and demo logins: a much smaller budget per client IP (password guessing)."""
-        return self.logins.take(ip)
+    def check_new_session(self, ip: str) -> Tuple[bool, float]:
+        """One more server-side session for this client IP?"""
+        return self.new_sessions.take(ip)
+
+    def check_login(self, ip: str, account: str = "") -> Tuple[bool, float]:
+        """A staff login attempt: per account at this IP, under a per-IP ceiling. A
+        refused attempt for one account does not use up the IP's ceiling."""
+        allowed, retry = self.logins.take(f"{account.strip().lower()}\x00{ip}")
+        if not allowed:
+            return allowed, retry
+        return self.login_ips.take(ip)

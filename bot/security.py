@@ -8,6 +8,12 @@
   ``X-Requested-With: koege-chat`` (a header a cross-site form cannot send and a cross-site
   script cannot send without a CORS preflight we never grant) and, when the browser sends
   ``Origin``, it must be our own origin (or a configured one).
+* :func:`host_middleware`: only ``Host`` values in ``GatewayConfig.allowed_hosts`` are
+  served (by default the loopback names with the port the request came in on, which is
+  what `make run` serves); others get a Danish 400. The probes (``/healthz``, ``/readyz``)
+  and ``/metrics`` (bearer token) are exempt, because orchestrators call them by pod IP.
+* :func:`body_size_middleware`: a body above ``max_body_bytes`` gets the Danish JSON 413
+  before anything reads it (aiohttp's own English text never reaches the browser).
 * :func:`error_middleware`: an unexpected exception never reaches the browser as a stack
   trace; the chat API answers with the Danish apology instead of a 5xx.
 * :func:`is_https` / :func:`client_ip`: believe ``X-Forwarded-*`` only from trusted proxies.
@@ -16,7 +22,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Awaitable, Callable, Mapping, Optional
+from typing import Awaitable, Callable, Mapping, Optional, Tuple
 
 from aiohttp import web
 
@@ -35,6 +41,9 @@ API_PREFIXES = ("/api/", "/staff/api/")
 CHAT_PATH = "/api/chat"
 NO_STORE_PATHS = ("/api/", "/staff", "/login", "/healthz", "/readyz")
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Called by load balancers, orchestrators and Prometheus by address, not by our host name.
+HOST_EXEMPT_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "[::1]"})
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -101,6 +110,53 @@ def origin_allowed(request: web.Request) -> bool:
     return origin == own_origin(request) or origin in _config(request).allowed_origins
 
 
+def _split_host(value: str) -> Tuple[str, Optional[int]]:
+    """``"Bot.Example.dk:8443"`` -> ``("bot.example.dk", 8443)``; ``"[::1]"`` -> ``("[::1]", None)``.
+    An unreadable port gives ``("", None)`` (never allowed)."""
+    value = value.strip().lower()
+    port: Optional[str]
+    if value.startswith("["):
+        end = value.find("]")
+        name, rest = value[: end + 1], value[end + 1:]
+        if end < 0 or (rest and not rest.startswith(":")):
+            return "", None
+        port = rest[1:] if rest else None
+    elif value.count(":") == 1:
+        name, port = value.split(":")
+    else:
+        name, port = value, None
+    if port is not None and not (port.isdigit() and len(port) <= 5):
+        return "", None
+    return name.rstrip("."), int(port) if port is not None else None
+
+
+def _local_port(request: web.Request) -> Optional[int]:
+    """The port this request came in on (of the listening socket)."""
+    transport = request.transport
+    sockname = transport.get_extra_info("sockname") if transport is not None else None
+    if isinstance(sockname, (tuple, list)) and len(sockname) >= 2:
+        return int(sockname[1])
+    return None
+
+
+def host_allowed(request: web.Request) -> bool:
+    """Is the request's ``Host`` one we serve (see :func:`host_middleware`)?"""
+    raw = request.headers.get("Host")
+    if not raw:
+        return False
+    name, port = _split_host(raw)
+    if not name:
+        return False
+    allowed = _config(request).allowed_hosts
+    if allowed:
+        entries = {entry.strip().lower().rstrip(".") for entry in allowed}
+        return name in entries or (port is not None and f"{name}:{port}" in entries)
+    if name not in LOOPBACK_NAMES:
+        return False
+    effective = port if port is not None else (443 if is_https(request) else 80)
+    return effective == _local_port(request)
+
+
 async def add_security_headers(request: web.Request, response: web.StreamResponse) -> None:
     """``on_response_prepare`` hook: the same headers on every response."""
     for name, value in BASE_HEADERS.items():
@@ -128,9 +184,30 @@ async def csrf_middleware(request: web.Request, handler: Handler) -> web.StreamR
 
 
 @web.middleware
+async def host_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    if request.path not in HOST_EXEMPT_PATHS and not host_allowed(request):
+        log.info("rejected %s %s: Host %r not allowed", request.method, request.path,
+                 (request.headers.get("Host") or "")[:100])
+        return json_error(400, texts.ERROR_BAD_HOST)
+    return await handler(request)
+
+
+@web.middleware
+async def body_size_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    limit = _config(request).max_body_bytes  # the app's client_max_size (bot/app.py)
+    if request.content_length is not None and request.content_length > limit:
+        log.info("rejected %s %s: body of %d bytes", request.method, request.path, request.content_length)
+        return json_error(413, texts.ERROR_TOO_LARGE)
+    return await handler(request)
+
+
+@web.middleware
 async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
         return await handler(request)
+    except web.HTTPRequestEntityTooLarge:
+        # A body without Content-Length that grew past the limit while being read.
+        return json_error(413, texts.ERROR_TOO_LARGE)
     except web.HTTPException:
         raise
     except Exception as exc:  # noqa: BLE001 - nothing unexpected may reach the browser raw

@@ -16,8 +16,9 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections import OrderedDict
 from dataclasses import dataclass, replace
-from typing import Callable, Dict, Optional, Protocol
+from typing import Callable, Optional, Protocol, Tuple
 
 from aiohttp import web
 
@@ -25,6 +26,16 @@ COOKIE_NAME = "koege_session"
 _COOKIE_VALUE = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
 
 Clock = Callable[[], float]
+# Asked before a new session is created: ``(allowed, seconds until allowed)`` (a rate limit).
+MayCreate = Callable[[], Tuple[bool, float]]
+
+
+class TooManyNewSessions(Exception):
+    """A new session was needed but the creation budget (per client IP) is spent."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"new session refused; retry in {retry_after:.1f} s")
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -64,33 +75,60 @@ class SessionStore(Protocol):
 
 
 class MemorySessionStore:
-    """Sessions in a dict of one process; expired ones are swept now and then."""
+    """Sessions in one process's memory, in least-recently-seen order.
+
+    Two ordered dicts (anonymous and verified sessions), each kept in last-seen order (a
+    touch moves a session to the end), so every operation is O(1): at the cap the least
+    recently seen *anonymous* session goes first, and a logged-in citizen is dropped only
+    when no anonymous session is left. Expired sessions are swept from the old end.
+    """
 
     def __init__(self, max_sessions: int = 100_000) -> None:
-        self._data: Dict[str, Session] = {}
-        self._max = max_sessions
+        self._anonymous: "OrderedDict[str, Session]" = OrderedDict()
+        self._verified: "OrderedDict[str, Session]" = OrderedDict()
+        self._max = max(1, max_sessions)
+        self.evicted = 0
+
+    def _bucket(self, session: Session) -> "OrderedDict[str, Session]":
+        return self._verified if session.is_verified else self._anonymous
 
     async def get(self, key: str) -> Optional[Session]:
-        return self._data.get(key)
+        return self._anonymous.get(key) or self._verified.get(key)
 
     async def put(self, session: Session) -> None:
-        if session.key not in self._data and len(self._data) >= self._max:
-            # Full: drop the least recently seen session rather than refuse service.
-            oldest = min(self._data.values(), key=lambda s: s.last_seen)
-            self._data.pop(oldest.key, None)
-        self._data[session.key] = session
+        bucket = self._bucket(session)
+        other = self._anonymous if bucket is self._verified else self._verified
+        other.pop(session.key, None)
+        if session.key in bucket:
+            bucket[session.key] = session
+            bucket.move_to_end(session.key)
+            return
+        if len(self) >= self._max:
+            # Full: drop the least recently seen session (anonymous before logged-in ones)
+            # rather than refuse service.
+            (self._anonymous or self._verified).popitem(last=False)
+            self.evicted += 1
+        bucket[session.key] = session
 
     async def delete(self, key: str) -> None:
-        self._data.pop(key, None)
+        self._anonymous.pop(key, None)
+        self._verified.pop(key, None)
 
     def sweep(self, is_alive: Callable[[Session], bool]) -> int:
-        dead = [k for k, s in self._data.items() if not is_alive(s)]
-        for key in dead:
-            del self._data[key]
-        return len(dead)
+        """Drop ended sessions from the least recently seen end (stops at the first live
+        one; a session past its absolute limit further in is refused on ``get`` anyway)."""
+        dropped = 0
+        for bucket in (self._anonymous, self._verified):
+            while bucket:
+                oldest = next(iter(bucket.values()))
+                if is_alive(oldest):
+                    break
+                bucket.popitem(last=False)
+                dropped += 1
+        return dropped
 
     def __len__(self) -> int:
-        return len(self._data)
+        return len(self._anonymous) + len(self._verified)
 
 
 def session_key(cookie_value: str) -> str:
@@ -122,8 +160,12 @@ class SessionManager:
             and now - session.created_at < self.absolute_seconds
         )
 
-    async def resolve(self, cookie_value: Optional[str]) -> Resolved:
-        """The live session for ``cookie_value``, or a new one (``expired`` if it had one)."""
+    async def resolve(self, cookie_value: Optional[str], may_create: Optional[MayCreate] = None) -> Resolved:
+        """The live session for ``cookie_value``, or a new one (``expired`` if it had one).
+
+        Only requests that need a conversation call this (a chat turn, a login); pages and
+        the widget's status use :meth:`peek`. ``may_create`` is asked before a session is
+        created and :class:`TooManyNewSessions` raised when it says no."""
         now = self.clock()
         self._maybe_sweep(now)
         if cookie_value and _COOKIE_VALUE.match(cookie_value):
@@ -138,16 +180,24 @@ class SessionManager:
         # A cookie we cannot honour (ended, swept, from before a restart, or forged) means
         # the browser had a conversation that is gone: start afresh and say so.
         had_cookie = bool(cookie_value)
+        if may_create is not None:
+            allowed, retry_after = may_create()
+            if not allowed:
+                raise TooManyNewSessions(retry_after)
         session, value = await self._create(now)
         return Resolved(session, value, is_new=True, expired=had_cookie)
 
     async def verify_identity(
-        self, cookie_value: Optional[str], citizen_ref: str, citizen_name: Optional[str] = None
+        self,
+        cookie_value: Optional[str],
+        citizen_ref: str,
+        citizen_name: Optional[str] = None,
+        may_create: Optional[MayCreate] = None,
     ) -> Resolved:
         """Hook for the coming login: mark the session verified under a *new* cookie value
         (so a session id planted before the login is useless afterwards). The conversation
         continues; the caller sets the returned cookie."""
-        current = await self.resolve(cookie_value)
+        current = await self.resolve(cookie_value, may_create)
         await self.store.delete(current.session.key)
         value = secrets.token_urlsafe(32)
         upgraded = replace(

@@ -58,6 +58,10 @@ ERROR_RATE_LIMITED = (
     "Du har sendt mange beskeder på kort tid. Vent et øjeblik, og prøv så igen."
 )
 ERROR_INTERNAL = "Der opstod en uventet fejl. Prøv igen om lidt."
+ERROR_BAD_HOST = "Adressen hører ikke til denne tjeneste. Gå til chatten via kommunens hjemmeside."
+ERROR_NEW_SESSIONS = (
+    "Der startes mange nye samtaler fra din forbindelse lige nu. Vent et øjeblik, og prøv så igen."
+)
 
 
 def too_long(limit: int) -> str:

@@ -27,7 +27,7 @@ from typing import Any, Dict, Mapping, Optional, Union
 
 import jwt
 
-from core.settings import Settings
+from core.settings import DEV_IDENTITY_SECRET, Settings
 
 ISSUER = "koege-gateway"
 ALLOWED_ALGORITHMS = frozenset({"HS256", "RS256"})
@@ -90,6 +90,10 @@ def _pem(value: Optional[str], what: str) -> str:
 
 def _secret(settings: Settings) -> str:
     secret = settings.identity_secret or ""
+    if secret == DEV_IDENTITY_SECRET and not settings.demo_mode:
+        raise IdentityError(
+            Reason.MISCONFIGURED, "IDENTITY_SECRET is the public development value (demo mode only)"
+        )
     if len(secret.encode("utf-8")) < MIN_SECRET_BYTES and not settings.demo_mode:
         raise IdentityError(
             Reason.MISCONFIGURED, f"IDENTITY_SECRET must be at least {MIN_SECRET_BYTES} bytes"

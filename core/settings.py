@@ -17,6 +17,10 @@ ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = ROOT / "var"
 BUILD_DIR = ROOT / "build"
 KNOWLEDGE_DATA = ROOT / "knowledge" / "data"
+# The identity secret when IDENTITY_SECRET is unset: public on purpose (it is in git), good
+# for demo mode only. Outside demo mode the gateway refuses to start with it and
+# core.identity refuses to sign or verify with it.
+DEV_IDENTITY_SECRET = "dev-only-not-a-secret-change-me"
 SEEDS_DIR = Path(os.environ.get("KOEGE_SEEDS_DIR", ROOT.parent / "shared" / "seeds"))
 
 
@@ -80,7 +84,7 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         action_port=action_port,
         demo_mode=_bool(env.get("KOEGE_DEMO_MODE"), True),
         # The development default is public on purpose; production must set its own.
-        identity_secret=env.get("IDENTITY_SECRET") or "dev-only-not-a-secret-change-me",
+        identity_secret=env.get("IDENTITY_SECRET") or DEV_IDENTITY_SECRET,
         identity_audience=env.get("IDENTITY_AUDIENCE") or "koege-billing-bot",
         identity_ttl_seconds=_int(env.get("IDENTITY_TTL_SECONDS"), 300),
         identity_algorithm=env.get("IDENTITY_ALGORITHM") or "HS256",

@@ -4,6 +4,15 @@
 until each answers, prints where the chat page is, and stops them all on Ctrl-C. The
 end-to-end tests use :class:`Stack` the same way. Logs go to ``var/log/``.
 
+Supervision: a process that dies (a crash, ``kill -9``, the OOM killer) is started again by
+:class:`Supervisor`, after a delay that doubles per crash (1 s, 2 s, 4 s … at most 30 s; back
+to 1 s once it has run for a minute). Meanwhile the gateway keeps answering (the Danish
+apology while Rasa or the actions are away). Only after ``--max-crashes`` (5) crashes of one
+process within ``--crash-window`` (120 s) does the supervisor give up, loudly, and stop
+everything. Every restart is logged and written to the state file (``--state-file``, default
+``var/stack/supervisor-<gateway port>.json``: pid, restarts, up per process), which the
+gateway reads for ``koege_stack_restarts_total{service}`` on ``/metrics``.
+
 Production mode and scale-out (issue 7)::
 
     python -m scripts.stack --env-file deploy/prod.env          # make run-prod
@@ -24,6 +33,7 @@ with the in-memory default a conversation that fails over starts afresh.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import signal
@@ -31,9 +41,10 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Callable, Deque, Dict, List, Optional
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -254,6 +265,120 @@ class Stack:
         self.stop()
 
 
+@dataclass(frozen=True)
+class RestartPolicy:
+    """When and how often :class:`Supervisor` restarts a dead process."""
+
+    first_delay: float = 1.0
+    max_delay: float = 30.0
+    max_crashes: int = 5  # crashes of one process within `window` before giving up
+    window: float = 120.0
+    stable_after: float = 60.0  # running this long resets the delay to `first_delay`
+
+
+@dataclass
+class _Watch:
+    restarts: int = 0
+    crashes: Deque[float] = field(default_factory=deque)
+    delay: float = 0.0
+    restart_at: Optional[float] = None  # set while dead and waiting for its restart
+    started_at: float = 0.0
+    last_exit: Optional[int] = None
+
+
+class GaveUp(RuntimeError):
+    """A process crashed too often in too short a time."""
+
+
+class Supervisor:
+    """Restarts the dead processes of a started :class:`Stack` with backoff (see the module
+    docstring). Call :meth:`check` every half second or so; it raises :class:`GaveUp`."""
+
+    def __init__(
+        self,
+        stack: "Stack",
+        policy: RestartPolicy = RestartPolicy(),
+        state_file: Optional[Path] = None,
+        clock: Callable[[], float] = time.monotonic,
+        say: Callable[[str], None] = lambda line: print(line, file=sys.stderr, flush=True),
+    ) -> None:
+        self.stack, self.policy, self.state_file, self.clock, self.say = stack, policy, state_file, clock, say
+        now = clock()
+        self.watch: Dict[str, _Watch] = {
+            s.name: _Watch(delay=policy.first_delay, started_at=now) for s in stack.services
+        }
+        self.write_state()
+
+    def check(self) -> None:
+        now = self.clock()
+        changed = False
+        for svc in self.stack.services:
+            w = self.watch[svc.name]
+            running = svc.proc is not None and svc.proc.poll() is None
+            if running:
+                if now - w.started_at >= self.policy.stable_after:
+                    w.delay = self.policy.first_delay
+                continue
+            if w.restart_at is None:  # newly found dead
+                changed = True
+                w.last_exit = svc.proc.returncode if svc.proc is not None else None
+                _kill_group(svc)  # children of the dead process must not keep its port
+                w.crashes.append(now)
+                while w.crashes and now - w.crashes[0] > self.policy.window:
+                    w.crashes.popleft()
+                if len(w.crashes) >= self.policy.max_crashes:
+                    self.write_state(gave_up=svc.name)
+                    raise GaveUp(
+                        f"{svc.name} crashed {len(w.crashes)} times within {self.policy.window:.0f} s "
+                        f"(last exit status {w.last_exit}); giving up and stopping the whole stack. "
+                        f"See {LOG_DIR / (svc.name + '.log')}"
+                    )
+                w.restart_at = now + w.delay
+                self.say(f"{svc.name} stopped (exit status {w.last_exit}); restarting in {w.delay:.0f} s "
+                         f"(crash {len(w.crashes)} of at most {self.policy.max_crashes - 1} "
+                         f"within {self.policy.window:.0f} s)")
+                w.delay = min(w.delay * 2, self.policy.max_delay)
+            elif now >= w.restart_at:
+                changed = True
+                self.stack._spawn(svc)
+                w.restarts += 1
+                w.restart_at = None
+                w.started_at = now
+                self.say(f"{svc.name} restarted (pid {svc.proc.pid}, restart {w.restarts})")
+        if changed:
+            self.write_state()
+
+    def write_state(self, gave_up: Optional[str] = None) -> None:
+        if self.state_file is None:
+            return
+        state = {
+            "services": {
+                s.name: {
+                    "pid": s.proc.pid if s.proc is not None else None,
+                    "up": s.proc is not None and s.proc.poll() is None,
+                    "restarts": self.watch[s.name].restarts,
+                    "last_exit": self.watch[s.name].last_exit,
+                }
+                for s in self.stack.services
+            },
+            "gave_up": gave_up,
+            "supervisor_pid": os.getpid(),
+        }
+        self.state_file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.state_file.with_name(self.state_file.name + ".tmp")
+        tmp.write_text(json.dumps(state, indent=1), encoding="utf-8")
+        os.replace(tmp, self.state_file)  # readers never see half a file
+
+
+def _kill_group(svc: Service) -> None:
+    if svc.proc is None:
+        return
+    try:
+        os.killpg(svc.proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
 def prepare_production(env: Dict[str, str]) -> None:
     """Before a production-mode start: PostgreSQL and Redis answer, the tracker and app
     databases exist, and the app database is migrated with the catalogue loaded."""
@@ -310,6 +435,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--env-file", help="KEY=VALUE file, e.g. deploy/prod.env (make run-prod)")
     parser.add_argument("--endpoints", help="Rasa endpoints file (default: KOEGE_ENDPOINTS or endpoints.yml)")
     parser.add_argument("--model", help="model file or folder (default: models/)")
+    parser.add_argument("--state-file", help="supervisor state (default: var/stack/supervisor-<gateway port>.json)")
+    parser.add_argument("--max-crashes", type=int, default=RestartPolicy.max_crashes,
+                        help="crashes of one process within --crash-window before giving up (default 5)")
+    parser.add_argument("--crash-window", type=float, default=RestartPolicy.window, metavar="SECONDS")
     args = parser.parse_args(argv)
     env = load_env_file(args.env_file) if args.env_file else {}
     env.update({k: os.environ[k] for k in env if k in os.environ})  # the real environment wins
@@ -327,6 +456,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         model=args.model, endpoints=endpoints, rasa_replicas=args.rasa_replicas,
         action_servers=args.action_servers, env=env,
     ))
+    state_file = Path(args.state_file) if args.state_file else ROOT / "var" / "stack" / f"supervisor-{args.gateway_port}.json"
+    stack.get("gateway").env["GATEWAY_SUPERVISOR_STATE"] = str(state_file.resolve())
     # Ctrl-C and a plain `kill` both stop everything (SIGINT is ignored in background jobs).
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _interrupt)
@@ -339,10 +470,14 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 1
     print(f"\nChat: http://127.0.0.1:{args.gateway_port}/   (Ctrl-C stops everything; logs in var/log/)\n", flush=True)
     try:
-        while all(s.proc.poll() is None for s in stack.services):
-            time.sleep(1)
-        dead = [s.name for s in stack.services if s.proc.poll() is not None]
-        print(f"error: {', '.join(dead)} stopped; stopping the rest", file=sys.stderr)
+        supervisor = Supervisor(stack, RestartPolicy(max_crashes=max(1, args.max_crashes), window=args.crash_window),
+                                state_file)
+        while True:
+            supervisor.check()
+            time.sleep(0.5)
+    except GaveUp as exc:
+        banner = "!" * 78
+        print(f"\n{banner}\nerror: {exc}\n{banner}", file=sys.stderr, flush=True)
         return 1
     except KeyboardInterrupt:
         print("\nStopping …", flush=True)

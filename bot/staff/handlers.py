@@ -89,11 +89,13 @@ async def page(request: web.Request) -> web.FileResponse:
 
 
 async def login(request: web.Request) -> web.Response:
-    allowed, _ = request.app[LIMITER].check_login(client_ip(request))
-    if not allowed:
-        return json_error(429, ERR_RATE)
     data = await _json(request)
     username, password = _str(data, "username", 64), data.get("password")
+    # Per account at this IP (a colleague's typo does not lock the office out), under a
+    # per-IP ceiling (bot/ratelimit.py).
+    allowed, _ = request.app[LIMITER].check_login(client_ip(request), username)
+    if not allowed:
+        return json_error(429, ERR_RATE)
     if not isinstance(password, str) or not username or len(password) > 1024:
         return json_error(401, ERR_LOGIN)
     factory = _db(request)

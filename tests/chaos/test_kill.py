@@ -52,6 +52,8 @@ USERS = 6
 ROUNDS = max(1, int(os.environ.get("CHAOS_ROUNDS", "1")))
 FAQ = "hvordan kan jeg betale min regning"
 POLITE_FAILURES = {texts.TECHNICAL_ERROR, texts.NO_ANSWER}
+METRICS_TOKEN = "chaos-kill-metrics-token-0123456789"
+METRICS_AUTH = {"Authorization": f"Bearer {METRICS_TOKEN}"}  # as Prometheus scrapes it
 
 
 def _unavailable(reason: str) -> None:
@@ -173,6 +175,7 @@ def chaos(tmp_path_factory):
         "GATEWAY_BREAKER_FAILURES": "2", "GATEWAY_BREAKER_OPEN_SECONDS": "3",
         "GATEWAY_HEALTH_INTERVAL_SECONDS": "1",
         "GATEWAY_SESSION_RATE_PER_MINUTE": "100000", "GATEWAY_IP_RATE_PER_MINUTE": "100000",
+        "GATEWAY_NEW_SESSIONS_PER_MINUTE": "100000", "GATEWAY_METRICS_TOKEN": METRICS_TOKEN,
     }
     stack = Stack(services(RASA_PORT, ACTION_PORT, GATEWAY_PORT, model=str(model),
                            endpoints="endpoints.prod.yml", rasa_replicas=2, action_servers=1, env=env))
@@ -221,7 +224,7 @@ def citizens(chaos) -> List[Citizen]:
 def ok_turns(replica: str) -> float:
     """Turns the gateway counted as answered by ``replica`` (its /metrics)."""
     prefix = f'koege_gateway_turns_total{{outcome="ok",replica="{replica}"}} '
-    for line in requests.get(f"{GATEWAY}/metrics", timeout=5).text.splitlines():
+    for line in requests.get(f"{GATEWAY}/metrics", headers=METRICS_AUTH, timeout=5).text.splitlines():
         if line.startswith(prefix):
             return float(line[len(prefix):])
     return 0.0
@@ -295,7 +298,7 @@ def test_rasa_replica_killed_conversations_continue_elsewhere_then_back(chaos, c
         stack.restart("chaos-rasa-1", timeout=300)
 
         def served_again() -> bool:
-            metrics = requests.get(f"{GATEWAY}/metrics", timeout=5).text
+            metrics = requests.get(f"{GATEWAY}/metrics", headers=METRICS_AUTH, timeout=5).text
             up = 'koege_gateway_replica_up{replica="rasa-1"} 1.0' in metrics
             answered = up and all(is_real_answer(r) for r in all_reply_in_time(citizens, FAQ))
             return answered and ok_turns("rasa-1") > served_before

@@ -128,3 +128,64 @@ def test_fixed_action_url_is_rewritten_per_replica_only_when_needed(tmp_path):
     out = Path(_endpoints_for(str(src), "http://127.0.0.1:5056/webhook", 1, 2))
     assert yaml.safe_load(out.read_text())["action_endpoint"]["url"] == "http://127.0.0.1:5056/webhook"
     assert _endpoints_for(str(PROD_ENDPOINTS), "http://x/webhook", 1, 2) == str(PROD_ENDPOINTS)
+
+
+# --- issue 20: production gateway settings, metrics scraping with the token, restarts ----------
+
+
+def test_production_deployments_set_allowed_hosts_and_metrics_token():
+    compose = yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))
+    gateway = compose["services"]["gateway"]["environment"]
+    assert gateway["KOEGE_DEMO_MODE"] == "false"
+    assert ":?" in gateway["GATEWAY_ALLOWED_HOSTS"] and ":?" in gateway["GATEWAY_METRICS_TOKEN"]  # required
+    helm = (HELM / "koege-bot" / "templates" / "gateway.yaml").read_text(encoding="utf-8")
+    assert "GATEWAY_ALLOWED_HOSTS" in helm and "required" in helm
+    token_ref = re.search(r"name: GATEWAY_METRICS_TOKEN\s+valueFrom: (.*)", helm).group(1)
+    assert "key: metrics-token" in token_ref and "optional" not in token_ref
+    assert "prometheus.io/scrape:" not in helm  # annotation scraping cannot send the token
+    values = yaml.safe_load((HELM / "values.yaml").read_text(encoding="utf-8"))
+    assert values["gateway"]["allowedHosts"] and values["metrics"]["serviceMonitor"] is True
+    systemd_env = load_env_file(ROOT / "deploy" / "systemd" / "koege.env.example")
+    assert systemd_env["KOEGE_DEMO_MODE"] == "false" and systemd_env["GATEWAY_ALLOWED_HOSTS"]
+    assert "GATEWAY_METRICS_TOKEN" in systemd_env
+
+
+def test_every_scraper_sends_the_metrics_token():
+    monitor = (HELM / "koege-bot" / "templates" / "servicemonitor.yaml").read_text(encoding="utf-8")
+    assert "type: Bearer" in monitor and "key: metrics-token" in monitor and "path: /metrics" in monitor
+    prometheus = yaml.safe_load((ROOT / "deploy" / "prometheus.yml").read_text(encoding="utf-8"))
+    [job] = prometheus["scrape_configs"]
+    assert job["metrics_path"] == "/metrics"
+    assert job["authorization"]["type"] == "Bearer" and job["authorization"]["credentials_file"]
+
+
+def _unit(name: str) -> dict:
+    import configparser
+
+    parser = configparser.ConfigParser(strict=False, interpolation=None)
+    parser.optionxform = str
+    parser.read(ROOT / "deploy" / "systemd" / name, encoding="utf-8")
+    return parser
+
+
+@pytest.mark.parametrize("name", ["koege-actions.service", "koege-rasa.service", "koege-gateway.service"])
+def test_systemd_units_restart_with_backoff_and_give_up(name):
+    unit = _unit(name)
+    assert unit["Service"]["Restart"] == "always"
+    assert unit["Service"]["RestartSec"] and unit["Service"]["RestartMaxDelaySec"]
+    assert int(unit["Unit"]["StartLimitBurst"]) == 5 and int(unit["Unit"]["StartLimitIntervalSec"]) >= 120
+    assert unit["Unit"]["PartOf"] == "koege.target" and unit["Install"]["WantedBy"] == "koege.target"
+    assert unit["Service"]["EnvironmentFile"] == "/etc/koege/koege.env"
+    # The same commands the stack runs (scripts/stack.py services()).
+    module = {"koege-actions.service": "-m rasa_sdk --actions actions", "koege-rasa.service": "rasa run",
+              "koege-gateway.service": "-m bot"}[name]
+    assert module in unit["Service"]["ExecStart"]
+
+
+def test_compose_restarts_every_service_and_docs_say_how():
+    compose = yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))
+    assert all(svc.get("restart") == "unless-stopped" for svc in compose["services"].values())
+    documented = DOCS.read_text(encoding="utf-8")
+    for needle in ("deploy/systemd/", "restart: unless-stopped", "koege_stack_restarts_total",
+                   "GATEWAY_ALLOWED_HOSTS", "dev-only-not-a-secret-change-me"):
+        assert needle in documented, needle

@@ -86,7 +86,8 @@ async def test_login_page_without_demo_mode_is_unavailable(aiohttp_client, rasa,
     from core.settings import load_settings
 
     settings = load_settings({"RASA_URL": rasa.url, "KOEGE_DEMO_MODE": "false", "DATABASE_URL": db_url,
-                              "IDENTITY_SECRET": "x" * 40})
+                              "IDENTITY_SECRET": "x" * 40, "GATEWAY_ALLOWED_HOSTS": "127.0.0.1",
+                              "GATEWAY_METRICS_TOKEN": "m" * 32})
     client = await aiohttp_client(create_app(settings))
     assert (await client.get("/login")).status == 503
     assert (await client.post("/login/demo", data={}, headers={"Origin": origin(client)})).status == 404

@@ -116,9 +116,7 @@ async def test_metrics_hidden_from_proxied_requests(aiohttp_server, aiohttp_clie
 
 
 async def test_metrics_token_required_when_configured(aiohttp_server, aiohttp_client):
-    client = await gateway(
-        aiohttp_client, [await fake_rasa(aiohttp_server)], env={"GATEWAY_METRICS_TOKEN": "s3cret"}
-    )
+    client = await gateway(aiohttp_client, [await fake_rasa(aiohttp_server)], metrics_token="s3cret")
     assert (await client.get("/metrics")).status == 404
     assert (await client.get("/metrics", headers={"Authorization": "Bearer nope"})).status == 404
     await scrape(client, Authorization="Bearer s3cret")
