@@ -27,6 +27,7 @@ from typing import Optional
 from aiohttp import web
 
 from bot import citizens, store, texts
+from bot.pages import html_page
 from bot.security import client_ip, is_https, origin_allowed
 from bot.sessions import Resolved, TooManyNewSessions, cookie_of, set_cookie
 from bot.state import CLOCK, CONFIG, DB, LIMITER, SESSIONS, SETTINGS
@@ -55,25 +56,7 @@ def _live_nonce(request: web.Request) -> Optional[str]:
 
 
 def _page(title: str, body: str, status: int = 200) -> web.Response:
-    document = f"""<!doctype html>
-<html lang="da">
-<head>
-  <meta charset="utf-8">
-  <meta name="viewport" content="width=device-width, initial-scale=1">
-  <title>{html.escape(title)} – Køge Kommune</title>
-  <link rel="stylesheet" href="/static/page.css">
-  <link rel="stylesheet" href="/static/login.css">
-</head>
-<body>
-  <header class="site-header"><p class="site-name">Køge Kommune</p></header>
-  <main id="indhold" class="page">
-{body}
-  </main>
-</body>
-</html>
-"""
-    return web.Response(text=document, content_type="text/html", status=status,
-                        headers={"Cache-Control": "no-store"})
+    return html_page(title, body, stylesheet="login.css", status=status)
 
 
 def _finish(request: web.Request, response: web.StreamResponse, resolved: Resolved) -> None:

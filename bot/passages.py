@@ -35,6 +35,8 @@ from urllib.parse import quote
 
 from aiohttp import web
 
+from bot.pages import html_page
+
 log = logging.getLogger(__name__)
 
 ROUTE = "/kilde"
@@ -45,7 +47,7 @@ _LINES_PARAM = re.compile(r"^(\d{1,5})(?:-(\d{1,5}))?$")
 _WORD = re.compile(r"[0-9a-zæøåéü]{4,}")
 
 
-def fold(text: str) -> str:
+def _comparable(text: str) -> str:
     """Lower case, NFC, whitespace collapsed (how answers and records are compared)."""
     return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text or "")).strip().lower()
 
@@ -63,7 +65,7 @@ class Record:
     each of ``bonus`` words that does makes the match more specific."""
 
     title: str  # the source line's title, e.g. "Opkrævningen, Køge Kommune"
-    section: str  # folded section name of the source line
+    section: str  # compared section name of the source line
     passage: Passage
     needles: Tuple[str, ...]
     bonus: Tuple[str, ...] = ()
@@ -88,7 +90,7 @@ class SourceIndex:
     def __init__(self, records: Sequence[Record], headings: Mapping[Tuple[str, str], Passage],
                  titles: Mapping[str, str]) -> None:
         self.records = tuple(records)
-        self.headings = dict(headings)  # (title, folded section) -> heading line
+        self.headings = dict(headings)  # (title, compared section) -> heading line
         self.titles = dict(titles)  # source-line title -> seed file
 
     @classmethod
@@ -116,12 +118,12 @@ class SourceIndex:
         matches = list(SOURCE_LINE.finditer(answer or ""))
         if not matches:
             return []
-        body = fold(SOURCE_LINE.sub("", answer))
+        body = _comparable(SOURCE_LINE.sub("", answer))
         return [SourceRef(m.group(0).strip(), self.locate(m.group("title").strip(), m.group("section"), body))
                 for m in matches]
 
     def locate(self, title: str, section: str, body: str) -> Optional[Passage]:
-        section = fold(section)
+        section = _comparable(section)
         scored = [(r.score(body), r) for r in self.records if r.title == title and r.section == section]
         best = max((s for s, _ in scored), default=0)
         if best:
@@ -141,9 +143,9 @@ def _title_of(source_prefix: str) -> str:
 def _heading_line(seed: str, heading: str) -> Optional[int]:
     from knowledge import sources
 
-    wanted = fold(heading)
+    wanted = _comparable(heading)
     for number, line in enumerate(sources.seed_lines(seed), 1):
-        if fold(line) == wanted:
+        if _comparable(line) == wanted:
             return number
     return None
 
@@ -155,11 +157,11 @@ def _faq():
     entries = list(load_faq().values())
     seed = entries[0].source.file if entries else None
     records = [
-        Record(title, fold(e.source.section), Passage(e.source.file, *e.source.lines),
-               tuple(p for p in (fold(x) for x in e.answer.split("\n\n")) if p))
+        Record(title, _comparable(e.source.section), Passage(e.source.file, *e.source.lines),
+               tuple(p for p in (_comparable(x) for x in e.answer.split("\n\n")) if p))
         for e in entries
     ]
-    heads = {(title, fold(s.heading)): Passage(seed, s.first, s.first) for s in load_sections()} if seed else {}
+    heads = {(title, _comparable(s.heading)): Passage(seed, s.first, s.first) for s in load_sections()} if seed else {}
     return records, heads, ({title: seed} if seed else {})
 
 
@@ -167,18 +169,18 @@ def _issuers():
     from knowledge import issuers
 
     title = _title_of(issuers.SOURCE_PREFIX)
-    section = fold(issuers.issuer_section())
+    section = _comparable(issuers.issuer_section())
     seed = _faq_seed()
     records = []
     for i in issuers.load_issuers():
         if not i.phone:
             continue
         passage = Passage(seed, i.source_line, i.source_line)
-        records.append(Record(title, section, passage, (fold(i.office), fold(i.phone)),
-                              tuple(_WORD.findall(fold(i.bill_type)))))
+        records.append(Record(title, section, passage, (_comparable(i.office), _comparable(i.phone)),
+                              tuple(_WORD.findall(_comparable(i.bill_type)))))
     office = issuers.fallback_office()
     records.append(Record(title, section, Passage(seed, office.source_line, office.source_line),
-                          (fold(office.office), fold(office.phone))))
+                          (_comparable(office.office), _comparable(office.phone))))
     return records, {}, {}
 
 
@@ -191,7 +193,7 @@ def _faq_seed() -> str:
 def _notes(seed: str):
     from knowledge import notes
 
-    records = [Record(notes.SOURCE_TITLE, fold(n.section), Passage(seed, *n.lines), (fold(n.text)[:120],))
+    records = [Record(notes.SOURCE_TITLE, _comparable(n.section), Passage(seed, *n.lines), (_comparable(n.text)[:120],))
                for n in notes.load_notes()]
     return records, {}, {notes.SOURCE_TITLE: seed}
 
@@ -202,9 +204,9 @@ def _contact(seed: str):
     match = SOURCE_LINE.match(contact.SOURCE)
     if match is None:
         return [], {}, {}
-    title, section = match.group("title").strip(), fold(match.group("section"))
+    title, section = match.group("title").strip(), _comparable(match.group("section"))
     data = contact.load_contact()
-    records = [Record(title, section, Passage(seed, line, line), (fold(getattr(data, key)),))
+    records = [Record(title, section, Passage(seed, line, line), (_comparable(getattr(data, key)),))
                for key, line in data.lines.items() if getattr(data, key, None)]
     return records, {}, {title: seed}
 
@@ -224,13 +226,13 @@ def _tariffs(catalogue_path: Path):
     heads: Dict[Tuple[str, str], Passage] = {}
     for row in load_catalogue(catalogue_path).rows:
         try:
-            price = fold(price_text(row))
+            price = _comparable(price_text(row))
         except Exception:  # noqa: BLE001 - a row the answer module cannot word: its label only
             price = ""
-        needles = tuple(n for n in (price,) if n) or (fold(row.label),)
-        records.append(Record(SOURCE_TITLE, fold(row.section), Passage(seed, row.line, row.line_end),
-                              needles, tuple(_WORD.findall(fold(row.label)))))
-        key = (SOURCE_TITLE, fold(row.section))
+        needles = tuple(n for n in (price,) if n) or (_comparable(row.label),)
+        records.append(Record(SOURCE_TITLE, _comparable(row.section), Passage(seed, row.line, row.line_end),
+                              needles, tuple(_WORD.findall(_comparable(row.label)))))
+        key = (SOURCE_TITLE, _comparable(row.section))
         if key not in heads:
             line = _heading_line(seed, row.section)
             heads[key] = Passage(seed, line or row.line, line or row.line)
@@ -285,26 +287,8 @@ def _not_found(text: str, status: int = 404) -> web.Response:
 
 
 def _page(title: str, body: str, status: int = 200) -> web.Response:
-    document = f"""<!doctype html>
-<html lang="da">
-<head>
-  <meta charset="utf-8">
-  <meta name="viewport" content="width=device-width, initial-scale=1">
-  <title>{html.escape(title)} – Køge Kommune</title>
-  <link rel="stylesheet" href="/static/page.css">
-  <link rel="stylesheet" href="/static/source.css">
-</head>
-<body>
-  <a class="skip-link" href="#indhold">Gå til indhold</a>
-  <header class="site-header"><p class="site-name">Køge Kommune – Opkrævningen</p></header>
-  <main id="indhold" class="page source-page">
-{body}
-  </main>
-</body>
-</html>
-"""
-    return web.Response(text=document, content_type="text/html", status=status,
-                        headers={"Cache-Control": "no-cache"})
+    return html_page(title, body, stylesheet="source.css", status=status, main_class="page source-page",
+                     site_name="Køge Kommune – Opkrævningen", skip_link=True, cache="no-cache")
 
 
 def parse_lines(raw: Optional[str], length: int) -> Optional[Tuple[int, int]]:
