@@ -27,7 +27,7 @@ from functools import lru_cache
 from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from knowledge.money import format_decimal, format_kr
-from knowledge.tariffs.calc import Calculation, calculate
+from knowledge.tariffs.calc import Calculation, amount_for, calculate
 from knowledge.tariffs.catalogue import Catalogue, TariffRow
 from knowledge.tariffs.choose import (
     ASK_ORDER, QUESTIONS, Choice, choose, fits, pin_value, profile, wanted,
@@ -528,14 +528,16 @@ def _one_item(query: PriceQuery) -> Optional[Item]:
     if len({r.amounts for r in rows}) != 1:  # "samme takst gælder for …": one price, several rows
         return None
     row = rows[0]
-    value = _one_amount(row, query)
+    value = amount_for(row, query.per)
     if value is None:
         return None
     calculation = calculate(row, query)
     if calculation is not None:
         return Item(query.text, row, calculation.total, calculation.working)
-    if query.count and query.count > 1 and row.unit in ("unknown", "ticket", "piece", "once", "visit"):
-        total = value * query.count  # "2 tager dagens menu": that many of the item
+    if query.count and query.count > 1 and row.unit == "unknown":
+        # "3 tager dagens menu": the count at an item's head counts that item (items.py); the
+        # shared calculation does not multiply unit-less rows, where a count is often persons
+        total = value * query.count
         return Item(query.text, row, total, f"{query.count} × {format_kr(value)} = {format_kr(total)}")
     return Item(query.text, row, value, format_kr(value))
 
@@ -549,18 +551,6 @@ def _place_words() -> FrozenSet[str]:
         for name in (row.section, row.subsection, *row.headings):
             words.update(w for w in words_of(name) if len(w) > 3)
     return frozenset(words - STOPWORDS)
-
-
-def _one_amount(row: TariffRow, query: PriceQuery) -> Optional[Decimal]:
-    """The row's one amount for the question: its price, or for a "pr. møde/pr. dag" row the
-    one the question asks for (None when it does not say which)."""
-    if row.kind == "amount" and row.amounts:
-        return row.amounts[0].value
-    if row.kind == "double" and query.per in ("meeting", "day"):
-        wanted = "møde" if query.per == "meeting" else "dag"
-        found = [a.value for a in row.amounts if wanted in a.what]
-        return found[0] if len(found) == 1 else None
-    return None
 
 
 def _items_answer(query: PriceQuery) -> Optional[TariffAnswer]:

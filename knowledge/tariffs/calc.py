@@ -46,7 +46,7 @@ def _num(value: Decimal) -> str:
     return format_decimal(value, places)
 
 
-def _amount(row: TariffRow, per: Optional[str] = None) -> Optional[Decimal]:
+def amount_for(row: TariffRow, per: Optional[str] = None) -> Optional[Decimal]:
     """The row's money amount; for a double price the one for ``per`` (meeting/day)."""
     if row.kind == "amount" and row.amounts:
         return row.amounts[0].value
@@ -66,7 +66,7 @@ def _has_note(row: TariffRow, phrase: str) -> bool:
 def _area(row: TariffRow, q: PriceQuery) -> Optional[Calculation]:
     if q.m2 is None or row.unit not in ("m2", "m2_year", "m2_day", "m2_season"):
         return None
-    rate = _amount(row)
+    rate = amount_for(row)
     if rate is None:
         return None
     if row.unit == "m2_day" and "mindstepris" in fold(row.label):
@@ -121,7 +121,7 @@ def _started_blocks(row: TariffRow, q: PriceQuery) -> Optional[Calculation]:
     """Hourly rates charged per started 15/30/60 minutes."""
     if not q.minutes or {"below", "above"} & set(q.extras):  # "over 5 timer" is no duration
         return None
-    rate = _amount(row)
+    rate = amount_for(row)
     if rate is None:
         return None
     if row.unit == "hour" and _has_note(row, "paabegyndt 15 minutter"):
@@ -147,7 +147,7 @@ def _hourly(row: TariffRow, q: PriceQuery) -> Optional[Calculation]:
     if not q.minutes or row.unit != "hour" or _has_note(row, "paabegyndt") or \
             {"below", "above"} & set(q.extras):
         return None
-    rate = _amount(row)
+    rate = amount_for(row)
     if rate is None:
         return None
     hours = Decimal(q.minutes) / Decimal(60)
@@ -158,11 +158,11 @@ def _hourly(row: TariffRow, q: PriceQuery) -> Optional[Calculation]:
 def _periods(row: TariffRow, q: PriceQuery) -> Optional[Calculation]:
     """Several days, weeks or months of a daily/weekly/monthly price."""
     if row.unit == "meeting_or_day" and q.days and q.days > 1 and q.per != "meeting":
-        day_rate = _amount(row, "day")
+        day_rate = amount_for(row, "day")
         if day_rate is not None:
             total = to_money(day_rate * q.days)
             return Calculation(total, f"{q.days} dage × {kr(day_rate)} = {kr(total)}")
-    rate = _amount(row, q.per)
+    rate = amount_for(row, q.per)
     if rate is None:
         return None
     for unit, count, one, many in (
@@ -179,7 +179,7 @@ def _month_to_year(row: TariffRow, q: PriceQuery) -> Optional[Calculation]:
     """A monthly price asked for per year (SFO: paid 11 months a year)."""
     if row.unit != "month" or q.period != "year" or q.months:
         return None
-    rate = _amount(row)
+    rate = amount_for(row)
     if rate is None:
         return None
     months = 11 if "i 11 mdr" in fold(row.label) else 12
@@ -216,7 +216,7 @@ def _library_child(row: TariffRow, q: PriceQuery) -> Optional[Calculation]:
     child = (q.age is not None and q.age < 14) or q.category == "barn" or q.minor and q.age is None
     if not child or "betales" not in fold(row.label):
         return None
-    rate = _amount(row)
+    rate = amount_for(row)
     if rate is None:
         return None
     total = to_money(rate / 2)
@@ -236,7 +236,7 @@ def _multiple(row: TariffRow, q: PriceQuery) -> Optional[Calculation]:
     if not count or count < 2 or (row.unit not in ("ticket", "piece", "once", "visit", "rate")
                                   and not per_person_day and not per_person_card):
         return None
-    rate = _amount(row, q.per)
+    rate = amount_for(row, q.per)
     if rate is None:
         return None
     total = to_money(rate * count)

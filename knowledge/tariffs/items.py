@@ -30,6 +30,18 @@ _SHARED = ("party", "season", "day", "household", "category", "age", "age_max", 
 MAX_ITEMS = 6
 # "3 tager dagens menu": a count at the head of an item phrase
 _HEAD_COUNT_RE = re.compile(r"^\s*(\d{1,2})\s(?!kr\b|m2\b|m3\b|liter\b|l\b|aar\b|timer?\b|min\w*\b)[a-z]")
+# "10 enkeltbilletter": a count before an option's word
+_COUNT_BEFORE_RE = re.compile(r"\b(\d{1,3})\s(?:x\s)?[a-z]")
+_QUANTITIES = ("minutes", "trips", "months", "weeks", "days", "emptyings")
+
+
+def _bare_count(sub: PriceQuery, text: str, pattern: "re.Pattern[str]") -> Optional[int]:
+    """A number before a word that counts the thing, when no count above one and no other
+    quantity (duration, trips, months, …) has claimed the phrase's numbers."""
+    if (sub.count or 1) != 1 or any(getattr(sub, name) for name in _QUANTITIES):
+        return None
+    number = pattern.search(canonical_numbers(text))
+    return int(number.group(1)) if number else None
 
 
 @dataclass(frozen=True)
@@ -49,10 +61,9 @@ def _phrase_query(phrase: str, whole: PriceQuery) -> Optional[PriceQuery]:
         return None
     shared = {k: getattr(whole, k) for k in _SHARED
               if getattr(sub, k) in (None, False) and getattr(whole, k) not in (None, False)}
-    head = _HEAD_COUNT_RE.match(canonical_numbers(phrase))
-    if sub.count is None and head and not (sub.minutes or sub.trips or sub.months or sub.weeks
-                                           or sub.days or sub.emptyings or sub.age):
-        shared["count"] = int(head.group(1))
+    count = _bare_count(sub, phrase, _HEAD_COUNT_RE) if sub.age is None else None
+    if count is not None:
+        shared["count"] = count
     return replace(sub, **shared)
 
 
@@ -127,9 +138,6 @@ BREAK_EVEN_RE = re.compile(r"\bhvor mange gange\b|\bhvor tit\b|\bhvor mange (?:b
 _PLACE_WORDS = frozenset("affald bibliotek borup byggeri dagtilbud fiskeri gadesalg herfoelge juniorklub "
                          "koerekort madordninger marina musikskole parkering pas sfo svoemmehal "
                          "svoemmeland tapperiet ungdomsskole varmtvandsbassinet".split())
-_COUNT_BEFORE_RE = re.compile(r"\b(\d{1,3})\s(?:x\s)?[a-z]")
-
-
 _CARD_RE = re.compile(r"\b(?:\w*kort(?:et|ene)?|\w*licens(?:en)?)\b")
 SINGLE_WORDS = ("enkeltbillet", "dagkort")  # what one pays each time, where no card is bought
 
@@ -158,11 +166,8 @@ def compare_queries(query: PriceQuery, single_word: str = SINGLE_WORDS[0]) -> Li
         shared = {k: getattr(query, k) for k in _SHARED
                   if getattr(sub, k) in (None, False) and getattr(query, k) not in (None, False)}
         shared.update({k: v for k, v in person.items() if getattr(sub, k) in (None, False)})
-        count = sub.count
-        number = _COUNT_BEFORE_RE.search(canonical_numbers(option))
-        if (count or 1) == 1 and number and not (sub.minutes or sub.trips or sub.months or sub.weeks
-                                                 or sub.days or sub.emptyings):
-            count = int(number.group(1))  # "10 enkeltbilletter til en voksen": 10, not 1
+        # "10 enkeltbilletter til en voksen": 10, not the person's 1
+        count = _bare_count(sub, option, _COUNT_BEFORE_RE) or sub.count
         words = sub.words + tuple(w for w in place if w not in sub.words)
         found.append(replace(sub, words=words, count=count, people=(), **shared))
     return found
