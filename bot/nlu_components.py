@@ -1,7 +1,9 @@
 """Custom Rasa NLU components: thin adapters, the logic is plain Python in ``knowledge/``.
 
 * ``LemmaNormaliser`` (logic: ``knowledge/nlu_text.py``) rewrites token lemmas for the word features;
-* ``LinearIntentClassifier`` (logic: ``knowledge/nlu_linear.py``) classifies the intent.
+* ``LinearIntentClassifier`` (logic: ``knowledge/nlu_linear.py``) classifies the intent;
+* ``BillTypeExtractor`` (logic: ``knowledge/bill_entity.py``) reads the ``bill_type`` entity from
+  the issuer table's words.
 
 ``bot.nlu_components.LemmaNormaliser`` sits after ``SpacyTokenizer`` in ``config.yml`` and
 rewrites each token's ``lemma``: folded to ae/oe/aa, the ae/oe/aa spelling of a Danish word
@@ -23,17 +25,25 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.nlu.constants import TOKENS_NAMES
 from rasa.nlu.featurizers.featurizer import Featurizer
-from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, EXTRACTOR, FEATURE_TYPE_SENTENCE, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+import knowledge.bill_entity as bill_entity_module
+import knowledge.issuers as issuers_module
 import knowledge.message as message_module
 from knowledge.message import clean_message
 from knowledge.nlu_linear import LinearIntentModel
 from knowledge.nlu_text import LemmaNormaliser as _Normaliser
 from knowledge.nlu_text import data_fingerprint, default_normaliser
+from bot import rasa_speedups
+
+# Rasa imports this module in every process that loads our model: the place to fix Rasa's own
+# per-turn costs (bot/rasa_speedups.py).
+rasa_speedups.apply()
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
@@ -193,3 +203,38 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         self.process(training_data.training_examples)
         return training_data
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
+class BillTypeExtractor(GraphComponent, EntityExtractorMixin):
+    """The ``bill_type`` entity from the issuer table's words (``knowledge/bill_entity.py``):
+    the same reading the router uses, in Danish and English, without a trained model."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {}
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
+        """The matcher's code and the issuer table decide its output (Rasa caches it)."""
+        digest = hashlib.sha256()
+        for path in (Path(bill_entity_module.__file__), Path(issuers_module.__file__), issuers_module.DEFAULT_PATH):
+            digest.update(path.read_bytes())
+        return digest.hexdigest()[:16]
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "BillTypeExtractor":
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT)
+            entity = bill_entity_module.bill_entity(text) if isinstance(text, str) else None
+            if entity is None:
+                continue
+            entity[EXTRACTOR] = self.__class__.__name__
+            kept = [e for e in message.get(ENTITIES, []) if e.get("entity") != entity["entity"]]
+            message.set(ENTITIES, kept + [entity], add_to_output=True)
+        return messages
+

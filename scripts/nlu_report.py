@@ -7,7 +7,8 @@
    with a fixed ``--seed``; synonyms, lookup tables and regexes stay in the training part;
 2. trains an NLU-only model on the training part with ``config.yml`` and ``domain.yml``;
 3. evaluates it on the held-out part (``rasa test nlu``), prints per-intent precision,
-   recall, F1 and support, the weighted F1, the entity report for ``bill_type``, the most
+   recall, F1 and support, the weighted F1, the entity report (when a
+   trained extractor is configured), the most
    frequent confusions, and how many held-out messages would have ended in ``nlu_fallback``
    (``rasa test nlu`` itself undoes the FallbackClassifier);
 4. exits 1 when the intent weighted F1 is below ``--min-f1`` (default 0.95).
@@ -129,32 +130,9 @@ def summarise(report_dir: Path, threshold: Optional[float]) -> Dict[str, Any]:
     }
 
 
-def intents_only_config(config: Path, out: Path) -> Path:
-    """A copy of ``config`` without the components that only extract entities.
-
-    The intent comes from a classifier that reads the featurizers' output only, so a DIET with
-    ``intent_classification: false`` does not change a single intent: leaving it out gives the
-    same intent report in a fraction of the training time. Raises when no such shortcut exists
-    (DIET classifies intents itself), so the figure is never that of another pipeline.
-    """
-    spec = yaml.safe_load(config.read_text(encoding="utf-8"))
-    kept = []
-    for component in spec.get("pipeline") or []:
-        if component.get("name") == "DIETClassifier":
-            if component.get("intent_classification", True):
-                raise ValueError("DIETClassifier classifies intents in this config: --intents-only "
-                                 "would measure another pipeline")
-            continue
-        kept.append(component)
-    spec["pipeline"] = kept
-    path = out / "config.intents-only.yml"
-    path.write_text(yaml.safe_dump(spec, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return path
-
-
 def run(out: Path = DEFAULT_OUT, train_frac: float = 0.8, seed: int = SEED,
         config: Path = ROOT / "config.yml", domain: Path = ROOT / "domain.yml",
-        nlu: Path = ROOT / "data" / "nlu", intents_only: bool = False) -> Dict[str, Any]:
+        nlu: Path = ROOT / "data" / "nlu") -> Dict[str, Any]:
     """Split, train, test; returns the summary (also written to ``out/summary.json``)."""
     if out.exists():
         shutil.rmtree(out)
@@ -162,8 +140,6 @@ def run(out: Path = DEFAULT_OUT, train_frac: float = 0.8, seed: int = SEED,
     for path in (split_dir, model_dir, report_dir):
         path.mkdir(parents=True)
     threshold = fallback_threshold(config)
-    if intents_only:
-        config = intents_only_config(config, out)
     log = out / "rasa.log"
     started = time.monotonic()
     _run([RASA, "data", "split", "nlu", "--nlu", str(nlu), "--training-fraction", str(train_frac),
@@ -178,7 +154,7 @@ def run(out: Path = DEFAULT_OUT, train_frac: float = 0.8, seed: int = SEED,
           "--no-plot", "--successes"], log)
     summary = summarise(report_dir, threshold)
     summary.update({
-        "train_frac": train_frac, "seed": seed, "intents_only": intents_only,
+        "train_frac": train_frac, "seed": seed,
         "train_seconds": round(trained - started, 1),
         "total_seconds": round(time.monotonic() - started, 1),
     })
@@ -216,8 +192,6 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--config", type=Path, default=ROOT / "config.yml")
     parser.add_argument("--nlu", type=Path, default=ROOT / "data" / "nlu",
                         help="NLU data to split (a file or folder; default data/nlu)")
-    parser.add_argument("--intents-only", action="store_true",
-                        help="leave out entity-only components (same intents, minutes faster)")
     parser.add_argument("--splits", type=int, default=1,
                         help="repeat on N random splits (seeds seed..seed+N-1) and gate on the mean F1")
     args = parser.parse_args(argv)
@@ -227,7 +201,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         for seed in seeds:
             out = args.out if len(seeds) == 1 else args.out / f"split_{seed}"
             summary = run(out=out, train_frac=args.train_frac, seed=seed, config=args.config.resolve(),
-                          nlu=args.nlu.resolve(), intents_only=args.intents_only)
+                          nlu=args.nlu.resolve())
             print_summary(summary, args.min_f1)
             scores.append(summary["weighted_f1"])
     except (RuntimeError, ValueError) as exc:

@@ -36,6 +36,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
+from knowledge.bill_entity import find_bill
 from knowledge.contact import contact_question, render_contact
 from knowledge.faq import FaqEntry, load_faq, render_faq
 from knowledge.intents import load_intents
@@ -301,7 +302,7 @@ def gather(text: str, bill_type: Optional[str] = None) -> Evidence:
     faq = load_faq()
     evidence.keywords = signals.strongest(
         signals.faq_keyword_scores(text, {k: e.keywords for k, e in faq.items() if e.keywords}))
-    match = find_issuer(text) or (find_issuer(danish) if danish != fold(text) else None)
+    match = find_bill(text)
     if match is None and bill_type:
         issuers = {i.id: i for i in load_issuers()}
         if bill_type in issuers:
