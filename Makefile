@@ -14,21 +14,24 @@ SPACY     := build/spacy_model.txt
 DB_STAMP  := var/.db-loaded
 MODEL     := models/koege.tar.gz
 TRAIN_DEPS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) \
-              knowledge/nlu_text.py knowledge/message.py knowledge/data/nlu_gloss.yml bot/nlu_components.py
+              knowledge/nlu_text.py knowledge/message.py knowledge/data/nlu_gloss.yml bot/nlu_components.py \
+              knowledge/bill_entity.py knowledge/issuers.yml knowledge/nlu_linear.py
 DB_DEPS   := knowledge/data/tariffs_2024.json knowledge/issuers.yml $(shell find core -name '*.py' 2>/dev/null)
 
-# Quiet TensorFlow's start-up chatter in every Rasa command.
+# Quiet TensorFlow's start-up chatter in every Rasa command; no usage telemetry leaves the
+# machine (Rasa's default is on; a municipality's bot keeps it off, see README).
 export TF_CPP_MIN_LOG_LEVEL := 2
+export RASA_TELEMETRY_ENABLED ?= false
 export PYTHONPATH := $(CURDIR)
 # Rasa expands ${DA_SPACY_MODEL} in config.yml; the resolver picks it once (see README).
 WITH_SPACY = DA_SPACY_MODEL="$${DA_SPACY_MODEL:-$$(cat $(SPACY))}"
 
-.PHONY: help setup run run-prod test train eval nlu-report nlu-quick bench chaos report-unanswered lock clean unit e2e conversations
+.PHONY: help setup run run-prod test train eval nlu-report nlu-quick bench profile chaos report-unanswered lock clean unit e2e conversations
 
 help:
 	@echo "make run    start the bot: action server, Rasa and the chat page on http://127.0.0.1:8080/"
 	@echo "make test   run the whole test suite (sets up .venv, spaCy pipeline, database, model)"
-	@echo "optional:   make train | eval | nlu-report | nlu-quick | bench | chaos | report-unanswered | lock | clean"
+	@echo "optional:   make train | eval | nlu-report | nlu-quick | bench | profile | chaos | report-unanswered | lock | clean"
 	@echo "            make run-prod  (PostgreSQL tracker store + Redis lock store, see deploy/prod.env)"
 
 # --- set-up -------------------------------------------------------------------------------
@@ -40,16 +43,14 @@ $(SPACY): $(STAMP) scripts/spacy_model.py
 
 $(DB_STAMP): $(STAMP) $(DB_DEPS)
 	@mkdir -p var
-	@$(PY) -m core.catalogue load
-	@$(PY) -m core.ledger seed-demo
+	@LOG_LEVEL=WARNING $(PY) -m core.catalogue load
+	@LOG_LEVEL=WARNING $(PY) -m core.ledger seed-demo
 	@touch $@
 
 setup: $(STAMP) $(SPACY) $(DB_STAMP)
 
 $(MODEL): $(STAMP) $(SPACY) $(TRAIN_DEPS)
-	@echo "Training the Rasa model (a few minutes on 2 cores) …"
-	@$(WITH_SPACY) $(RASA) train --config config.yml --domain domain.yml --data data \
-		--out models --fixed-model-name koege --quiet
+	@$(WITH_SPACY) $(PY) -m scripts.train
 	@touch $@
 
 train: $(MODEL)
@@ -96,6 +97,10 @@ run-prod: setup $(MODEL)
 # Loopback load test: raw Rasa vs our turns, 1 vs 2 replicas (ratios, no assertions).
 bench: setup $(MODEL)
 	@$(WITH_SPACY) $(PY) -m scripts.bench --markdown var/bench-last.md
+
+# Where one FAQ, one tariff and one logged-in turn spend their time, step by step (docs/bench.md).
+profile: setup $(MODEL)
+	@$(WITH_SPACY) $(PY) -W ignore -m scripts.profile --http --markdown docs/bench.md
 
 chaos: setup $(MODEL)
 	@$(WITH_SPACY) $(PY) -m pytest tests/chaos -q

@@ -123,7 +123,9 @@ def services(
     ``actions-1``, ``rasa-1``, … ``env`` is added to every process's environment."""
     if rasa_replicas < 1 or action_servers < 1:
         raise ValueError("at least one Rasa replica and one action server are needed")
-    common = {"DA_SPACY_MODEL": spacy_model(), "PYTHONPATH": str(ROOT), **(env or {})}
+    # No usage telemetry from a municipality's bot unless asked for (README "Privacy").
+    common = {"DA_SPACY_MODEL": spacy_model(), "PYTHONPATH": str(ROOT),
+              "RASA_TELEMETRY_ENABLED": os.environ.get("RASA_TELEMETRY_ENABLED", "false"), **(env or {})}
     action_urls = [f"http://127.0.0.1:{action_port + j}" for j in range(action_servers)]
     rasa_urls = [f"http://127.0.0.1:{rasa_port + i}" for i in range(rasa_replicas)]
 

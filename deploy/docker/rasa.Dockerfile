@@ -16,7 +16,7 @@ COPY endpoints.prod.yml credentials.yml /app/
 COPY bot/__init__.py bot/nlu_components.py /app/bot/
 COPY knowledge/__init__.py knowledge/text.py knowledge/nlu_text.py /app/knowledge/
 COPY knowledge/data/nlu_gloss.yml /app/knowledge/data/
-ENV PYTHONPATH=/app
+ENV PYTHONPATH=/app RASA_TELEMETRY_ENABLED=false
 USER 1001
 # Rasa stays private: no --enable-api, no --cors; only the gateway talks to it.
 CMD ["run", "--port", "5005", "--model", "/app/models/koege.tar.gz", "--endpoints", "/app/endpoints.prod.yml", "--credentials", "/app/credentials.yml"]
