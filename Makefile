@@ -15,7 +15,7 @@ DB_STAMP  := var/.db-loaded
 MODEL     := models/koege.tar.gz
 TRAIN_DEPS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) \
               knowledge/nlu_text.py knowledge/message.py knowledge/data/nlu_gloss.yml bot/nlu_components.py \
-              knowledge/bill_entity.py knowledge/issuers.yml knowledge/nlu_linear.py
+              knowledge/bill_entity.py knowledge/issuers.py knowledge/issuers.yml knowledge/nlu_linear.py
 DB_DEPS   := knowledge/data/tariffs_2024.json knowledge/issuers.yml $(shell find core -name '*.py' 2>/dev/null)
 
 # Quiet TensorFlow's start-up chatter in every Rasa command; no usage telemetry leaves the

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
@@ -280,6 +280,10 @@ class _Index:
     by_form: Mapping[str, Tuple[int, ...]]
     joined: Tuple[str, ...]
     stem_joined: Tuple[str, ...]
+    # term positions by their joined / joined-stem spelling: compounds are found by looking up a
+    # word's prefixes and suffixes instead of comparing it with every term (issue 19)
+    by_joined: Mapping[str, Tuple[int, ...]] = field(default_factory=dict)
+    by_stem_joined: Mapping[str, Tuple[int, ...]] = field(default_factory=dict)
 
 
 def _forms(words: Sequence[str]) -> Tuple[str, str, frozenset]:
@@ -301,11 +305,18 @@ def _build_index(terms: Sequence[_Term]) -> _Index:
     for position, term in enumerate(terms):
         for form in term.forms:
             by_form.setdefault(form, []).append(position)
+    by_joined: Dict[str, List[int]] = {}
+    by_stem_joined: Dict[str, List[int]] = {}
+    for position, term in enumerate(terms):
+        by_joined.setdefault(term.joined, []).append(position)
+        by_stem_joined.setdefault(term.stem_joined, []).append(position)
     return _Index(
         terms=tuple(terms),
         by_form={k: tuple(v) for k, v in by_form.items()},
         joined=tuple(t.joined for t in terms),
         stem_joined=tuple(t.stem_joined for t in terms),
+        by_joined={k: tuple(v) for k, v in by_joined.items()},
+        by_stem_joined={k: tuple(v) for k, v in by_stem_joined.items()},
     )
 
 
@@ -339,18 +350,18 @@ def _exact_scores(window: _Window, index: _Index) -> Iterator[Tuple[int, float]]
 
 def _compound_scores(window: _Window, index: _Index) -> Iterator[Tuple[int, float]]:
     """One written-together word that starts ("skraldespandsregning") or ends
-    ("skovbørnehaven") with a term."""
+    ("skovbørnehaven") with a term. A term that starts the word is not also scored as its end."""
     if not window.single:
         return
-    for position, term in enumerate(index.terms):
-        if len(term.joined) >= MIN_HEAD_LEN and window.joined.startswith(term.joined):
-            yield position, SCORE_COMPOUND_HEAD
-        elif _is_tail(window.stem_joined, term.stem_joined):
-            yield position, SCORE_COMPOUND_TAIL
-
-
-def _is_tail(word: str, term: str) -> bool:
-    return len(term) >= MIN_TAIL_LEN and len(word) - len(term) >= MIN_TAIL_REST and word.endswith(term)
+    word, stem_word = window.joined, window.stem_joined
+    heads = {position
+             for size in range(MIN_HEAD_LEN, len(word) + 1)
+             for position in index.by_joined.get(word[:size], ())}
+    tails = {position
+             for cut in range(MIN_TAIL_REST, len(stem_word) - MIN_TAIL_LEN + 1)
+             for position in index.by_stem_joined.get(stem_word[cut:], ())} - heads
+    for position in sorted(heads | tails):
+        yield position, SCORE_COMPOUND_HEAD if position in heads else SCORE_COMPOUND_TAIL
 
 
 def _fuzzy_scores(window: _Window, index: _Index) -> Iterator[Tuple[int, float]]:

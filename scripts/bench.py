@@ -356,6 +356,7 @@ def gateway_service(port: int, rasa_urls: Sequence[str], action_url: str, db_url
         # A load test is one client sending many turns: lift the per-session and per-IP limits.
         "GATEWAY_SESSION_RATE_PER_MINUTE": "1000000",
         "GATEWAY_IP_RATE_PER_MINUTE": "1000000",
+        "GATEWAY_NEW_SESSIONS_PER_MINUTE": "1000000",
         "GATEWAY_RASA_TIMEOUT_SECONDS": "30",
         "LOG_LEVEL": "WARNING",
     }
