@@ -96,7 +96,7 @@ run-prod: setup $(MODEL)
 
 # Loopback load test: raw Rasa vs our turns, 1 vs 2 replicas (ratios, no assertions).
 bench: setup $(MODEL)
-	@$(WITH_SPACY) $(PY) -m scripts.bench --markdown var/bench-last.md
+	@$(WITH_SPACY) $(PY) -m scripts.bench --markdown docs/bench.md
 
 # Where one FAQ, one tariff and one logged-in turn spend their time, step by step (docs/bench.md).
 profile: setup $(MODEL)

@@ -14,6 +14,7 @@ c) **1 vs 2 Rasa replicas**: the FAQ turn at higher concurrency through a gatewa
 
 For each phase it prints p50/p95/p99 latency, throughput and errors, then the ratios
 ours/raw and 2/1, and with ``--markdown FILE`` writes the table (with a machine description)
+into the file's ``bench`` block (``scripts/docblock.py``; ``make bench`` writes ``docs/bench.md``)
 for ``docs/bench.md``. Timings are never asserted anywhere: they depend on the machine.
 
 Our model is ``models/koege.tar.gz`` when present (read-only), else
@@ -40,6 +41,7 @@ from typing import Dict, List, Optional, Sequence
 import aiohttp
 
 from bot import texts as gateway_texts
+from scripts.docblock import write_block
 from scripts.stack import ROOT, VENV_BIN, Service, Stack, services, spacy_model
 
 BENCH_DIR = ROOT / "build" / "bench-model"
@@ -449,11 +451,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     text = table(results) + "\n\n" + summary(results)
     print(f"\nMachine: {described}\n\n{text}\n\n(total {time.monotonic() - started:.0f} s)")
     if args.markdown:
-        Path(args.markdown).write_text(
-            f"Machine: {described}\n\nCommand: `python -m scripts.bench --requests {args.requests} "
-            f"--seconds {args.seconds:g} --concurrency {args.concurrency}`\n\n{text}\n",
-            encoding="utf-8",
-        )
+        write_block(Path(args.markdown), "bench",
+                    f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. Machine: {described}\n\n"
+                    f"Command: `python -m scripts.bench --requests {args.requests} "
+                    f"--seconds {args.seconds:g} --concurrency {args.concurrency}`\n\n{text}\n",
+                    "Results")
     json_out = ROOT / "var" / "bench-last.json"
     json_out.parent.mkdir(parents=True, exist_ok=True)
     json_out.write_text(json.dumps([{**{h: v for h, v in zip(HEADER, r.row())}} for r in results],

@@ -16,7 +16,7 @@ over real HTTP: ``POST /webhooks/rest/webhook`` to Rasa and ``POST /api/chat`` t
 which gives the cost of Rasa's HTTP layer (direct − in-process) and of the gateway
 (gateway − direct). Medians over ``--turns`` turns per kind; each kind starts a new conversation
 every 10 turns, as ``make bench`` does. The table is printed and, with ``--markdown``, written
-into ``docs/bench.md`` between the profile markers. Nothing here is asserted: it depends on the
+into ``docs/bench.md`` between its ``profile`` markers (``scripts/docblock.py``). Nothing here is asserted: it depends on the
 machine. The logged-in turn carries a signed identity (``core.identity.issue_token``) for the
 first demo citizen, as the gateway sends it.
 """
@@ -38,6 +38,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any, Callable, DefaultDict, Dict, Iterator, List, Optional, Tuple
 
+from scripts.docblock import write_block
+
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "models" / "koege.tar.gz"
 ACTION_PORT, RASA_PORT, GATEWAY_PORT = 5756, 5707, 8782
@@ -48,7 +50,6 @@ NESTED = ("action: request body (tracker + domain)", "action: HTTP request (insi
 # One client sending many turns: lift the gateway's per-session, per-IP and new-session limits.
 UNLIMITED = {"GATEWAY_SESSION_RATE_PER_MINUTE": "1000000", "GATEWAY_IP_RATE_PER_MINUTE": "1000000",
              "GATEWAY_NEW_SESSIONS_PER_MINUTE": "1000000", "LOG_LEVEL": "WARNING"}
-MARK_BEGIN, MARK_END = "<!-- profile:begin -->", "<!-- profile:end -->"
 
 KINDS: Tuple[Tuple[str, str, bool], ...] = (
     ("FAQ", "hvordan kan jeg betale min regning", False),
@@ -257,16 +258,6 @@ def table(order: List[str], results: Dict[str, List[Dict[str, float]]],
     return "\n".join(lines)
 
 
-def write_markdown(path: Path, text: str) -> None:
-    old = path.read_text(encoding="utf-8") if path.exists() else ""
-    block = f"{MARK_BEGIN}\n{text}\n{MARK_END}"
-    if MARK_BEGIN in old and MARK_END in old:
-        new = old[: old.index(MARK_BEGIN)] + block + old[old.index(MARK_END) + len(MARK_END):]
-    else:
-        new = old.rstrip() + "\n\n## Profile of one turn (`make profile`)\n\n" + block + "\n"
-    path.write_text(new, encoding="utf-8")
-
-
 @contextlib.contextmanager
 def started(names: Tuple[str, ...], model: Path) -> Iterator[None]:
     from scripts.stack import Stack, services
@@ -329,7 +320,7 @@ def main(argv: Optional[List[str]] = None) -> int:
               f"{' --http' if args.http else ''} --turns {args.turns}`.\n\n")
     print(header + text)
     if args.markdown:
-        write_markdown(args.markdown, header + text)
+        write_block(args.markdown, "profile", header + text, "Profile of one turn (`make profile`)")
     return 0
 
 
