@@ -8,7 +8,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p test-artifacts
 status=0
-.venv/bin/python -m pytest -m "not browser" "$@" || status=$?
+.venv/bin/python -m pytest -m "not browser" --durations=15 "$@" || status=$?
 echo "--- browser tests (Playwright + Chromium) ---"
 .venv/bin/python -m pytest -m browser "$@"
 browser=$?
