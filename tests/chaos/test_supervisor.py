@@ -1,15 +1,15 @@
 """`make run`'s supervisor for real: ``python -m scripts.stack`` (what ``make run`` runs) on
 test ports; ``kill -9`` the action server, then Rasa, then the gateway. After each kill the
 supervisor starts the process again and a citizen gets a real answer again within 60 s (a
-liveness bound, not a speed assertion). Rasa is the exception: a fresh Rasa process needs as
-long as at the first start to load the model (about 2 minutes on 2 busy cores), so its bound
-is 60 s plus the time the stack took to come up at first; with ``--rasa-replicas 2`` the
+liveness bound, not a speed assertion), Rasa included: since the model has no TensorFlow parts
+(2 MB, issue 19) a fresh Rasa process answers after ~15 s on 2 busy cores (it took ~2 minutes
+with DIET and TED, when the bound had to add the first start); with ``--rasa-replicas 2`` the
 other replica answers meanwhile (tests/chaos/test_kill.py). While the action server is away the gateway still
 answers politely; every restart is counted on /metrics (read with the metrics token, as
 Prometheus does) and the supervisor itself keeps running.
 
 Needs a trained model in models/ (fails under ``CI=true`` without one, skipped elsewhere).
-Takes one to three minutes on 2 cores (mostly Rasa loading the model, twice).
+Takes about a minute on 2 cores.
 """
 
 from __future__ import annotations
@@ -102,14 +102,12 @@ def supervised(tmp_path_factory):
         return (work / "stack.log").read_text(encoding="utf-8", errors="replace")
 
     try:
-        started = time.monotonic()
-        deadline = started + 400
+        deadline = time.monotonic() + 400
         while not (state.exists() and is_real_answer(ask())):
             assert proc.poll() is None, f"the stack exited early:\n{output()[-3000:]}"
             assert time.monotonic() < deadline, f"the stack did not come up:\n{output()[-3000:]}"
             time.sleep(2)
-        first_start = time.monotonic() - started
-        yield {"proc": proc, "state": state, "output": output, "first_start": first_start}
+        yield {"proc": proc, "state": state, "output": output}
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGTERM)  # the supervisor stops its children itself
@@ -131,8 +129,7 @@ def test_kill_9_each_process_and_the_bot_answers_again(supervised, name):
     if name == "actions":  # the gateway and Rasa stay up: the citizen gets a polite reply
         replies = ask()
         assert replies is not None and not any("Traceback" in r or "<html" in r for r in replies)
-    bound = LIVENESS_SECONDS + (supervised["first_start"] if name == "rasa" else 0)
-    wait_for_real_answer(bound, f"after kill -9 of {name}")
+    wait_for_real_answer(LIVENESS_SECONDS, f"after kill -9 of {name}")
     after = state_of(supervised)[name]
     assert after["restarts"] == before["restarts"] + 1 and after["pid"] != before["pid"] and after["up"]
     assert supervised["proc"].poll() is None, "the supervisor must keep running"
