@@ -22,6 +22,7 @@ import argparse
 import importlib.util
 import subprocess
 import sys
+import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -139,6 +140,7 @@ def main(argv: Optional[list] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
+    started = time.monotonic()
     res = resolve(
         env_model=os.environ.get("DA_SPACY_MODEL") or None,
         local_wheel=os.environ.get("DA_CORE_NEWS_SM_WHEEL") or None,
@@ -147,7 +149,7 @@ def main(argv: Optional[list] = None) -> int:
     CHOICE_FILE.parent.mkdir(parents=True, exist_ok=True)
     CHOICE_FILE.write_text(res.model + "\n", encoding="utf-8")
     if not args.quiet:
-        print(f"spaCy pipeline: {res.model} ({res.kind}: {res.reason})")
+        print(f"spaCy pipeline: {res.model} ({res.kind}: {res.reason}) in {time.monotonic() - started:.0f} s")
     return 0
 
 

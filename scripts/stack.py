@@ -465,12 +465,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     signal.signal(signal.SIGTERM, _interrupt)
     names = ", ".join(f"{s.name} ({s.ready_url.split('/')[2]})" for s in stack.services)
     print(f"Starting {names} …", flush=True)
+    started = time.monotonic()
     try:
         stack.start()
     except (RuntimeError, TimeoutError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    print(f"\nChat: http://127.0.0.1:{args.gateway_port}/   (Ctrl-C stops everything; logs in var/log/)\n", flush=True)
+    print(f"Up in {time.monotonic() - started:.0f} s.\n\nChat: http://127.0.0.1:{args.gateway_port}/   "
+          "(Ctrl-C stops everything; logs in var/log/)\n", flush=True)
     try:
         supervisor = Supervisor(stack, RestartPolicy(max_crashes=max(1, args.max_crashes), window=args.crash_window),
                                 state_file)
