@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
@@ -282,8 +282,8 @@ class _Index:
     stem_joined: Tuple[str, ...]
     # term positions by their joined / joined-stem spelling: compounds are found by looking up a
     # word's prefixes and suffixes instead of comparing it with every term (issue 19)
-    by_joined: Mapping[str, Tuple[int, ...]] = field(default_factory=dict)
-    by_stem_joined: Mapping[str, Tuple[int, ...]] = field(default_factory=dict)
+    by_joined: Mapping[str, Tuple[int, ...]]
+    by_stem_joined: Mapping[str, Tuple[int, ...]]
 
 
 def _forms(words: Sequence[str]) -> Tuple[str, str, frozenset]:
@@ -302,12 +302,11 @@ def _make_term(index: int, text: str) -> Optional[_Term]:
 
 def _build_index(terms: Sequence[_Term]) -> _Index:
     by_form: Dict[str, List[int]] = {}
-    for position, term in enumerate(terms):
-        for form in term.forms:
-            by_form.setdefault(form, []).append(position)
     by_joined: Dict[str, List[int]] = {}
     by_stem_joined: Dict[str, List[int]] = {}
     for position, term in enumerate(terms):
+        for form in term.forms:
+            by_form.setdefault(form, []).append(position)
         by_joined.setdefault(term.joined, []).append(position)
         by_stem_joined.setdefault(term.stem_joined, []).append(position)
     return _Index(

@@ -347,6 +347,12 @@ def table(results: Sequence[Result]) -> str:
     return "\n".join(lines)
 
 
+# A load test is one client sending many turns: lift the gateway's per-session, per-IP and
+# new-session limits (also used by scripts/profile.py).
+UNLIMITED_GATEWAY = {"GATEWAY_SESSION_RATE_PER_MINUTE": "1000000", "GATEWAY_IP_RATE_PER_MINUTE": "1000000",
+                     "GATEWAY_NEW_SESSIONS_PER_MINUTE": "1000000"}
+
+
 def gateway_service(port: int, rasa_urls: Sequence[str], action_url: str, db_url: str) -> Service:
     env = {
         "PYTHONPATH": str(ROOT),
@@ -355,10 +361,7 @@ def gateway_service(port: int, rasa_urls: Sequence[str], action_url: str, db_url
         "GATEWAY_PORT": str(port),
         "RASA_URL": ",".join(rasa_urls),
         "ACTION_SERVER_URL": action_url,
-        # A load test is one client sending many turns: lift the per-session and per-IP limits.
-        "GATEWAY_SESSION_RATE_PER_MINUTE": "1000000",
-        "GATEWAY_IP_RATE_PER_MINUTE": "1000000",
-        "GATEWAY_NEW_SESSIONS_PER_MINUTE": "1000000",
+        **UNLIMITED_GATEWAY,
         "GATEWAY_RASA_TIMEOUT_SECONDS": "30",
         "LOG_LEVEL": "WARNING",
     }

@@ -44,12 +44,10 @@ ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "models" / "koege.tar.gz"
 ACTION_PORT, RASA_PORT, GATEWAY_PORT = 5756, 5707, 8782
 TURNS_PER_CONVERSATION = 10
+GROUPS = ("nlu", "policy", "graph", "action", "tracker store", "lock store")
 # steps timed inside another step (not added again to the turn's sum)
 NESTED = ("action: request body (tracker + domain)", "action: HTTP request (inside the round trip)",
           "action: response schema check (inside the round trip)", "action: bot messages (inside the round trip)")
-# One client sending many turns: lift the gateway's per-session, per-IP and new-session limits.
-UNLIMITED = {"GATEWAY_SESSION_RATE_PER_MINUTE": "1000000", "GATEWAY_IP_RATE_PER_MINUTE": "1000000",
-             "GATEWAY_NEW_SESSIONS_PER_MINUTE": "1000000", "LOG_LEVEL": "WARNING"}
 
 KINDS: Tuple[Tuple[str, str, bool], ...] = (
     ("FAQ", "hvordan kan jeg betale min regning", False),
@@ -143,15 +141,22 @@ async def load(model: Path, action_url: str) -> Any:
     return await load_agent(model_path=str(model), endpoints=endpoints)
 
 
-def identity_metadata(conversation_id: str) -> Dict[str, Any]:
+@functools.lru_cache(maxsize=1)
+def _demo_citizen_ref() -> str:
     from core import ledger
-    from core.identity import issue_token
-    from core.settings import get_settings
 
     citizens = ledger.demo_citizens()
     if not citizens:
         raise SystemExit("no demo citizens: run `make setup` (it seeds the ledger)")
-    token = issue_token(citizens[0].ref, conversation_id, get_settings())
+    return citizens[0].ref
+
+
+def identity_metadata(conversation_id: str) -> Dict[str, Any]:
+    """What the gateway sends for a logged-in citizen: a token signed for this conversation."""
+    from core.identity import issue_token
+    from core.settings import get_settings
+
+    token = issue_token(_demo_citizen_ref(), conversation_id, get_settings())
     return {"channel": "koege-web", "identity_token": token}
 
 
@@ -225,6 +230,11 @@ def ms(seconds: Optional[float]) -> str:
     return "–" if seconds is None else f"{seconds * 1000:.1f}"
 
 
+def _group(step: str) -> int:
+    group = step.split(":")[0]
+    return GROUPS.index(group) if group in GROUPS else len(GROUPS)
+
+
 def table(order: List[str], results: Dict[str, List[Dict[str, float]]],
           http: Dict[str, Dict[str, float]]) -> str:
     """One Markdown table: a row per step, a column per kind, medians in ms."""
@@ -235,10 +245,8 @@ def table(order: List[str], results: Dict[str, List[Dict[str, float]]],
     def median(kind: str, step: str) -> float:
         return statistics.median(turn.get(step, 0.0) for turn in results[kind])
 
-    steps = sorted((s for s in order if s != "total"), key=lambda s: (s.split(":")[0] != "nlu", s.split(":")[0]))
-    # keep the graph's order inside a group (NLU components in pipeline order)
-    steps = sorted(steps, key=lambda s: ["nlu", "policy", "graph", "action", "tracker store", "lock store"].index(
-        s.split(":")[0]) if s.split(":")[0] in ("nlu", "policy", "graph", "action", "tracker store", "lock store") else 9)
+    # grouped (NLU, policies, graph, action, stores), each group in the order the turn ran it
+    steps = sorted((s for s in order if s != "total"), key=_group)
     for step in steps:
         lines.append(f"| {step} | " + " | ".join(ms(median(k, step)) for k in kinds) + " |")
     rest = {k: statistics.median(turn["total"] - sum(v for s, v in turn.items() if s != "total"
@@ -260,10 +268,11 @@ def table(order: List[str], results: Dict[str, List[Dict[str, float]]],
 
 @contextlib.contextmanager
 def started(names: Tuple[str, ...], model: Path) -> Iterator[None]:
+    from scripts.bench import UNLIMITED_GATEWAY
     from scripts.stack import Stack, services
 
     chosen = [s for s in services(rasa_port=RASA_PORT, action_port=ACTION_PORT, gateway_port=GATEWAY_PORT,
-                                  model=str(model), env=UNLIMITED) if s.name in names]
+                                  model=str(model), env={**UNLIMITED_GATEWAY, "LOG_LEVEL": "WARNING"}) if s.name in names]
     stack = Stack(chosen)
     stack.start()
     try:
