@@ -15,6 +15,7 @@ subject discounts, and the library's half price for children under 14.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Callable, List, Optional, Tuple
@@ -73,12 +74,26 @@ def _area(row: TariffRow, q: PriceQuery) -> Optional[Calculation]:
         return None  # a minimum price with a threshold: the label states the rule itself
     total = to_money(q.m2 * rate)
     basis = {"m2_year": " pr. år", "m2_day": " pr. dag", "m2_season": " pr. sæson"}.get(row.unit, "")
+    area = _num(q.m2)
+    if len(q.area_parts) > 1:  # "650 m2 og 130 m2": the sum shown first
+        area = f"{' m² + '.join(_num(p) for p in q.area_parts)} m² = {area}"
     days = ""
     if row.unit == "m2_day" and q.days and q.days > 1:
         total = to_money(total * q.days)
         days = f" × {q.days} dage"
         basis = ""
-    return Calculation(total, f"{_num(q.m2)} m² × {kr(rate)}{days} = {kr(total)}{basis}")
+    return Calculation(total, f"{area} m² × {kr(rate)}{days} = {kr(total)}{basis}")
+
+
+def _volume(row: TariffRow, q: PriceQuery) -> Optional[Calculation]:
+    """A price per m³ (water at the marina) times the cubic metres used."""
+    if q.m3 is None or row.unit != "m3":
+        return None
+    rate = amount_for(row)
+    if rate is None:
+        return None
+    total = to_money(q.m3 * rate)
+    return Calculation(total, f"{_num(q.m3)} m³ × {kr(rate)} = {kr(total)}")
 
 
 def _share_of_value(row: TariffRow, value: Optional[Decimal], kind: str, per: int,
@@ -165,14 +180,37 @@ def _periods(row: TariffRow, q: PriceQuery) -> Optional[Calculation]:
     rate = amount_for(row, q.per)
     if rate is None:
         return None
-    for unit, count, one, many in (
-        ("day", q.days, "døgn", "døgn"), ("event_day", q.days, "dag", "dage"),
-        ("week", q.weeks, "uge", "uger"), ("month", q.months, "måned", "måneder"),
+    days, days_from = q.days, ""
+    if row.unit == "day" and _per_night_or_day(row):
+        if not days and q.weeks:  # "aflastning i 2 uger" at a price per døgn
+            days, days_from = q.weeks * 7, f"{q.weeks} uger = "
+        elif not days and q.frequency:
+            days = q.frequency[0] * q.frequency[1]
+            days_from = f"{q.frequency[0]} dage om ugen i {q.frequency[1]} uger = "
+    if q.month_span and days and row.unit == "day":
+        days_from = f"{_span_name(q.month_span)} = "
+    months_from = f"{_span_name(q.month_span)} = " if q.month_span and row.unit == "month" else ""
+    for unit, count, one, many, before in (
+        ("day", days, "døgn", "døgn", days_from), ("event_day", q.days, "dag", "dage", ""),
+        ("week", q.weeks, "uge", "uger", ""), ("month", q.months, "måned", "måneder", months_from),
     ):
         if row.unit == unit and count and count > 1:
             total = to_money(rate * count)
-            return Calculation(total, f"{count} {many} × {kr(rate)} = {kr(total)}")
+            if unit == "day" and "døgn" not in row.label.lower():
+                many = "dage"
+            return Calculation(total, f"{before}{count} {many} × {kr(rate)} = {kr(total)}")
     return None
+
+
+def _per_night_or_day(row: TariffRow) -> bool:
+    """A price per døgn or per day of a stay or service (not a day ticket for one visit)."""
+    label = fold(row.label)
+    return not any(w in label for w in ("kort", "billet"))
+
+
+def _span_name(span: str) -> str:
+    """"januar-juni" -> "januar–juni"."""
+    return span.replace("-", "–")
 
 
 def _month_to_year(row: TariffRow, q: PriceQuery) -> Optional[Calculation]:
@@ -187,14 +225,42 @@ def _month_to_year(row: TariffRow, q: PriceQuery) -> Optional[Calculation]:
     return Calculation(total, f"{months} måneder × {kr(rate)} = {kr(total)} pr. år")
 
 
+_RATES_PER_YEAR_RE = re.compile(r"\b(\d+) rater pr\.? (?:skoleaar|aar)\b")
+
+
+def rates_per_year(row: TariffRow) -> Optional[int]:
+    """How many rates a year the list states for the row's section ("10 rater pr. skoleår")."""
+    for text in (row.subsection, *row.headings, *row.notes):
+        match = _RATES_PER_YEAR_RE.search(fold(text or ""))
+        if match:
+            return int(match.group(1))
+    return None
+
+
+def _whole_year_of_rates(rate_total: Decimal, row: TariffRow, q: PriceQuery,
+                         working: str) -> Calculation:
+    """A price per rate asked for a (school) year: times the rates the list states."""
+    rates = rates_per_year(row) if q.period == "year" else None
+    if not rates:
+        return Calculation(rate_total, working)
+    total = to_money(rate_total * rates)
+    return Calculation(total, f"{working}; et skoleår = {rates} rater: {rates} × {kr(rate_total)} "
+                              f"= {kr(total)}")
+
+
 def _music_rate(row: TariffRow, q: PriceQuery) -> Optional[Calculation]:
-    """Music school: 25 % off for the second and later siblings / subjects."""
+    """Music school: 25 % off for the second and later siblings / subjects; a whole school year
+    is the rates the list states ("10 rater pr. skoleår")."""
     if row.section != "Køge Musikskole" or row.kind != "amount" or row.unit != "rate":
         return None
     rate = row.amounts[0].value
     siblings = q.children if q.children and q.children > 1 else None
     subjects = q.subjects if q.subjects and q.subjects > 1 else None
     if not (siblings or subjects):
+        if q.period == "year" and rates_per_year(row) and rate > 0:
+            rates = rates_per_year(row)
+            total = to_money(rate * rates)
+            return Calculation(total, f"et skoleår = {rates} rater: {rates} × {kr(rate)} = {kr(total)}")
         return None
     n = siblings or subjects
     discounted = to_money(rate * (1 - MUSIC_DISCOUNT))
@@ -202,8 +268,8 @@ def _music_rate(row: TariffRow, q: PriceQuery) -> Optional[Calculation]:
     what = "søskende" if siblings else "fag"
     rule = ("søskenderabat 25 % for anden og efterfølgende søskende" if siblings else
             "25 % rabat for andet og efterfølgende fag, beregnet på de billigste fag")
-    return Calculation(
-        total,
+    return _whole_year_of_rates(
+        total, row, q,
         f"1 × {kr(rate)} + {n - 1} × {kr(discounted)} ({rule}) = {kr(total)} pr. rate "
         f"for {n} {what}",
     )
@@ -228,6 +294,8 @@ def _multiple(row: TariffRow, q: PriceQuery) -> Optional[Calculation]:
     count = q.count
     if not count and row.unit == "visit":
         count = q.trips  # "kørsel til daghjem 10 ture": a price per trip
+    if q.frequency and row.unit in ("visit", "ticket") and not q.trips:
+        return _occasions(row, q)
     per_person_day = row.unit == "day" and (q.days or 1) == 1 and \
         any(w in fold(row.label) for w in ("dagkort", "dagsbillet", "dagbillet"))
     label = fold(f"{row.label} {row.subsection}")
@@ -243,8 +311,28 @@ def _multiple(row: TariffRow, q: PriceQuery) -> Optional[Calculation]:
     return Calculation(total, f"{count} × {kr(rate)} = {kr(total)}")
 
 
+def _occasions(row: TariffRow, q: PriceQuery) -> Optional[Calculation]:
+    """"2 dage om ugen i 5 uger (og hjem igen)": times per week × weeks (× 2 trips each time)
+    × persons, at a price per visit, trip or ticket."""
+    rate = amount_for(row, q.per)
+    if rate is None:
+        return None
+    per_week, weeks = q.frequency
+    count = per_week * weeks
+    steps = [f"{per_week} gange om ugen i {weeks} uger = {count} gange"]
+    if "round_trip" in q.extras and "tur" in fold(row.label):
+        count *= 2
+        steps.append(f"ud og hjem = 2 ture hver gang = {count} ture")
+    persons = q.count if q.count and q.count > 1 else 1
+    if persons > 1:
+        count *= persons
+        steps.append(f"{persons} personer = {count} i alt")
+    total = to_money(rate * count)
+    return Calculation(total, f"{'; '.join(steps)}: {count} × {kr(rate)} = {kr(total)}")
+
+
 CALCULATORS: Tuple[Callable[[TariffRow, PriceQuery], Optional[Calculation]], ...] = (
-    _per_mille, _percent, _area, _started_blocks, _hourly, _music_rate, _library_child,
+    _per_mille, _percent, _area, _volume, _started_blocks, _hourly, _music_rate, _library_child,
     _periods, _month_to_year, _multiple,
 )
 

@@ -22,6 +22,7 @@ from rapidfuzz import fuzz, process
 
 from knowledge.tariffs.persons import Person, parse_persons
 from knowledge.tariffs.query_english import to_danish
+from knowledge.tariffs.quantities import after_numbers, before_numbers
 from knowledge.tariffs.query_numbers import canonical_numbers, drop_non_amounts
 from knowledge.tariffs.query_patterns import (
     CATEGORY_SPLIT_RE,
@@ -53,6 +54,7 @@ class PriceQuery:
     liters: Optional[Decimal] = None
     m3: Optional[Decimal] = None
     m2: Optional[Decimal] = None
+    area_parts: Tuple[Decimal, ...] = ()  # the areas ``m2`` adds up ("650 m2 og 130 m2")
     emptyings: Optional[Decimal] = None
     count: Optional[int] = None
     money: Optional[Decimal] = None     # a property value, a price or any amount in kroner
@@ -61,6 +63,8 @@ class PriceQuery:
     days: Optional[int] = None
     weeks: Optional[int] = None
     months: Optional[int] = None
+    month_span: Optional[str] = None    # "januar-juni": the months (and ``days``) came from names
+    frequency: Tuple[int, ...] = ()     # (times per week, weeks): "2 dage om ugen i 5 uger"
     per: Optional[str] = None           # meeting | day (the two amounts of "pr. møde/pr. dag")
     party: Optional[str] = None         # resident | guest
     tons: Optional[Decimal] = None
@@ -178,7 +182,10 @@ _MEASURE_WORDS = {
     "money": frozenset("grundvaerdi grundvaerdien ejendomsvaerdi ejendomsvaerdien vaerdi "
                        "vaerdien vurdering vurderingen vurderet offentlig".split()) - {"offentlig"},
     "m2": frozenset("grund grunden grundens areal arealet grundareal grundarealet matrikel "
-                    "matriklen stor".split()),
+                    "matriklen stor parcel parcellen tillaegsparcel tillaegsparcellen jordstykke "
+                    "jordstykket".split()),
+    "income": frozenset("indkomst indkomsten skattepligtig skattepligtige indtaegt indtaegten "
+                        "loen aarsloen".split()),
 }
 
 
@@ -219,12 +226,13 @@ MAX_QUERY_CHARS = 300  # a chat message; longer input is cut (the patterns are n
 def parse_query(text: str) -> PriceQuery:
     """Parse one user message into a :class:`PriceQuery`."""
     text = (text or "")[:MAX_QUERY_CHARS]
-    folded = canonical_numbers(drop_non_amounts(_P_WORDS_RE.sub(r"parkering \1", to_danish(fold(text)))))
+    folded = canonical_numbers(drop_non_amounts(before_numbers(
+        _P_WORDS_RE.sub(r"parkering \1", to_danish(fold(text))))))
     found: Dict[str, Any] = {}
     people = parse_persons(folded)
     if people and not DISCOUNT_ASKED_RE.search(folded):
         found["people"] = people
-    rest = _apply_rules(f" {_drop_negated(folded)} ", found)
+    rest = _apply_rules(f" {after_numbers(_drop_negated(folded), found)} ", found)
     raw_words = _WORD_RE.findall(rest)
     numbers = tuple(Decimal(w) for w in raw_words if w[0].isdigit())
     words = [w for w in raw_words if not w[0].isdigit()]
