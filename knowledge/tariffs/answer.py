@@ -27,7 +27,7 @@ from functools import lru_cache
 from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from knowledge.money import format_decimal, format_kr
-from knowledge.tariffs.calc import Calculation, amount_for, calculate
+from knowledge.tariffs.calc import Calculation, amount_for, calculate, measure_fits
 from knowledge.tariffs.catalogue import Catalogue, TariffRow
 from knowledge.tariffs.choose import (
     ASK_ORDER, QUESTIONS, Choice, choose, fits, pin_value, profile, wanted,
@@ -69,6 +69,10 @@ WEAK_GROUP = 0.5          # a query word this weak (search.WEAK_WORDS) need not 
 PLAIN_CASE_MARGIN = 4.0   # idf mass by which the plain row's label must be the simplest
 PLAIN_CASE_MAX_EXTRA = 3.0  # ... and the plain row may add at most this much itself
 SUPPORTED_COVERAGE = 0.45  # enough when the question's own attributes picked the row
+# A stated measure the row is priced by ("650 m2" for a price per m², "3 timer" for an hourly
+# rate) explains part of the question as a word would: "rottegebyret … vi har købt en
+# tillægsparcel på 130 m2 oveni" is about the rat-control fee, whatever the other words.
+QUANTITY_FIT_BONUS = 0.25
 
 UNIT_DA: Dict[str, str] = {
     "year": "pr. år", "half_year": "pr. halvår", "quarter": "pr. kvartal (3 måneder)",
@@ -503,7 +507,7 @@ def _answer_query_once(query: PriceQuery) -> TariffAnswer:
         found = special(query)
         if found is not None:
             return found
-    hits = get_index().search(query.words, limit=MAX_CANDIDATES)
+    hits = _with_measure_fit(get_index().search(query.words, limit=MAX_CANDIDATES), query)
     if not hits:
         return _not_found()
     if max(h.coverage for h in hits) < MIN_COVERAGE:
@@ -517,6 +521,20 @@ def _answer_query_once(query: PriceQuery) -> TariffAnswer:
     if contradicted is not None:
         return contradicted
     return _decide([h.row for h in tier], query, {}, _sure(tier, query))
+
+
+def _with_measure_fit(hits: List[Hit], query: PriceQuery) -> List[Hit]:
+    """When no row's words explain the question surely, hits whose row is priced by a measure
+    the question states count as explaining more of it (:data:`QUANTITY_FIT_BONUS`); the order
+    by score stays. Only rows among the best explained by their words get it, so a row the
+    words explain less is never lifted past them."""
+    if not hits or max(h.coverage for h in hits) >= SURE_COVERAGE or \
+            not any(getattr(query, n) is not None for n in ("m2", "m3", "minutes", "income", "money")):
+        return hits
+    # the measure confirms the rows the words explain best; it never lifts a weaker one past them
+    top = max(h.coverage for h in hits)
+    return [Hit(h.row, h.score, min(1.0, h.coverage + QUANTITY_FIT_BONUS)) if measure_fits(h.row, query)
+            and 0 < h.coverage and h.coverage >= top - GROUP_COVERAGE_GAP else h for h in hits]
 
 
 def _one_item(query: PriceQuery) -> Optional[Item]:

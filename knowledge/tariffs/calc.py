@@ -63,9 +63,24 @@ def _has_note(row: TariffRow, phrase: str) -> bool:
     return any(phrase in fold(note) for note in row.notes)
 
 
+AREA_UNITS = ("m2", "m2_year", "m2_day", "m2_season")
+TIME_UNITS = ("hour", "started_hour", "started_30_min")
+
+
+def measure_fits(row: TariffRow, q: PriceQuery) -> bool:
+    """Does the question state a measured quantity this row is priced by: an area for a price
+    per m², cubic metres for a price per m³, a duration for an hourly rate, an income or a
+    value for a percent or promille rate? (Evidence for the row beside its words.)"""
+    return ((q.m2 is not None and row.unit in AREA_UNITS)
+            or (q.m3 is not None and row.unit == "m3")
+            or (bool(q.minutes) and not {"below", "above"} & set(q.extras) and row.unit in TIME_UNITS)
+            or (q.income is not None and row.kind == "percent")
+            or (q.money is not None and row.kind in ("promille", "percent")))
+
+
 # ------------------------------------------------------------------------- calculations
 def _area(row: TariffRow, q: PriceQuery) -> Optional[Calculation]:
-    if q.m2 is None or row.unit not in ("m2", "m2_year", "m2_day", "m2_season"):
+    if q.m2 is None or row.unit not in AREA_UNITS:
         return None
     rate = amount_for(row)
     if rate is None:

@@ -62,7 +62,7 @@ def messages(path: Path) -> Iterator[Tuple[str, str]]:
 def test_every_round_is_covered() -> None:
     files = eval_files()
     rounds = {p.parent.name for p in files if p.parent != EVAL}
-    assert {"round5", "round6", "round7", "round8"} <= rounds
+    assert {"round5", "round6", "round7", "round8", "round9"} <= rounds
     assert all(sum(1 for _ in messages(p)) > 20 for p in files)
 
 
