@@ -1,0 +1,198 @@
+"""Quantities as citizens write them (knowledge/tariffs/quantities.py) and the sums they feed.
+
+Parser cases state the quantity a person means; answer cases compute the expected total here
+from the catalogue row (found by label and section) and the quantity, never from the bot's
+output. Phrasings are this file's own, not any eval round's.
+"""
+
+from __future__ import annotations
+
+import calendar
+from decimal import Decimal
+
+import pytest
+
+from knowledge.money import format_kr
+from knowledge.tariffs.answer import answer_price_question
+from knowledge.tariffs.query import parse_query
+from knowledge.tariffs.search import get_catalogue
+
+D = Decimal
+
+
+def one_row(label_start: str, section: str):
+    rows = [r for r in get_catalogue().rows if r.label.startswith(label_start) and r.section == section]
+    assert len(rows) == 1, [(r.id, r.label) for r in rows]
+    return rows[0]
+
+
+def rate(label_start: str, section: str) -> Decimal:
+    return one_row(label_start, section).amounts[0].value
+
+
+# ------------------------------------------------------------------ the parser
+@pytest.mark.parametrize("text, minutes", [
+    ("mødelokale fra kl. 10 til 15.30", 330),
+    ("salen kl 8-11", 180),
+    ("fra 9.30 til 12", 150),
+    ("fra kl. 13:15 til kl. 16", 165),
+    ("mellem kl. 9 og 12", 180),
+    ("from 9 to 14", 300),
+    ("10.00-13.30", 210),
+    ("fra kl 22 til 1", 180),                 # over midnight
+])
+def test_a_span_of_clock_times_is_a_duration(text, minutes):
+    assert parse_query(text).minutes == minutes
+
+
+@pytest.mark.parametrize("text, age", [
+    ("pas til børn fra 2 til 11 år", 11),     # an age band, not 9 hours
+    ("min søn på 1 år", 1),
+])
+def test_ages_are_not_clock_spans_or_periods(text, age):
+    query = parse_query(text)
+    assert query.minutes is None and query.period is None
+    assert query.age == age
+
+
+@pytest.mark.parametrize("text, m2, parts", [
+    ("stand på 3 x 2,5 meter", D("7.5"), ()),
+    ("pladsen er 4 m × 6 m", D("24"), ()),
+    ("en salgsvogn på 2 gange 3 meter", D("6"), ()),
+    ("et areal på 1,2 hektar", D("12000"), ()),
+    ("en halv hektar", D("5000"), ()),
+    ("grund på 900 m2 og en tillægsparcel på 60 m2", D("960"), (D("900"), D("60"))),
+    ("120 m2 plus 45 m2", D("165"), (D("120"), D("45"))),
+    # the building stands on the plot: the plot's area alone
+    ("huset er 140 m2 og grunden er 800 m2", D("800"), ()),
+])
+def test_areas_from_sides_hectares_and_sums(text, m2, parts):
+    query = parse_query(text)
+    assert query.m2 == m2
+    assert query.area_parts == parts
+
+
+def test_areas_compared_are_not_added():
+    assert parse_query("40 m2 eller 60 m2").m2 == D("40")
+
+
+def _days(first: int, count: int) -> int:
+    return sum(calendar.monthrange(2024, m)[1] for m in range(first, first + count))
+
+
+@pytest.mark.parametrize("text, months, days", [
+    ("dagpleje fra februar til og med maj", 4, _days(2, 4)),
+    ("fra marts til august", 6, _days(3, 6)),
+    ("sep-dec", 4, _days(9, 4)),
+    ("hver dag i hele juli", 1, 31),
+    ("hele februar måned", 1, 29),           # 2024, the price list's year, is a leap year
+])
+def test_months_named_are_counted_with_their_days(text, months, days):
+    query = parse_query(text)
+    assert (query.months, query.days) == (months, days)
+    assert query.month_span
+
+
+@pytest.mark.parametrize("text, days, day", [
+    ("lørdag og søndag", 2, "weekend"),
+    ("mandag, onsdag og fredag", 3, "weekday"),
+])
+def test_listed_weekdays_are_days(text, days, day):
+    query = parse_query(text)
+    assert (query.days, query.day) == (days, day)
+
+
+@pytest.mark.parametrize("text, frequency, round_trip", [
+    ("kørsel 3 dage om ugen i 4 uger", (3, 4), False),
+    ("2 gange om ugen over 6 uger, frem og tilbage", (2, 6), True),
+    ("i 5 uger, 2 dage om ugen", (2, 5), False),
+    ("hver mandag og torsdag i 8 uger", (2, 8), False),
+])
+def test_times_a_week_over_weeks(text, frequency, round_trip):
+    query = parse_query(text)
+    assert query.frequency == frequency
+    assert ("round_trip" in query.extras) is round_trip
+    assert query.emptyings is None  # "2 gange om ugen" here is no waste collection
+
+
+@pytest.mark.parametrize("text", ["hvad koster det på et år", "for et helt skoleår", "pr. skoleår"])
+def test_a_year_written_with_the_article_is_a_period_not_an_age(text):
+    query = parse_query(text)
+    assert query.period == "year" and query.age is None
+
+
+# ------------------------------------------------------------------ the sums
+def says(text: str, total: Decimal) -> str:
+    answer = answer_price_question(text)
+    assert answer.status == "answer", answer.text
+    assert f"= {format_kr(total)}" in answer.text, answer.text
+    return answer.text
+
+
+def test_an_area_that_is_a_sum_is_charged_in_full():
+    per_m2 = rate("Gebyr til dækning af udgifter af bekæmpelse af rotter", "Skatter og afgifter")
+    text = says("rottebekæmpelse: grunden er 900 m2 og tillægsparcellen 60 m2", per_m2 * 960)
+    assert "900 m² + 60 m² = 960 m²" in text
+
+
+def test_an_area_from_its_sides():
+    rows = [r for r in get_catalogue().rows if r.section == "Gadesalg" and r.label.startswith("Sommersæson")
+            and r.subsection.startswith("Mobile salgsvogne")]
+    assert len(rows) == 1 and rows[0].unit == "m2_season"
+    says("mobil salgsvogn 2 x 3 m i sommersæsonen", rows[0].amounts[0].value * 6)
+
+
+def test_cubic_metres_at_a_price_per_cubic_metre():
+    says("vand på området nord for marinaen, 20 m3", rate("Vand pr. m3", "Køge Marina") * 20)
+
+
+def test_a_clock_span_at_an_hourly_rate():
+    per_hour = rate("Hele varmtvandssalen", "Varmtvandsbassinet i Aktivitetshuset i Borup")
+    says("hele varmtvandssalen kl 10-12.30", per_hour * D("2.5"))
+
+
+def test_weeks_at_a_price_per_night():
+    per_night = rate("Aflastningsophold pr. døgn", "Takster for ældreområdet")
+    text = says("aflastningsophold i 3 uger", per_night * 21)
+    assert "3 uger = 21 døgn" in text
+
+
+def test_named_months_at_a_monthly_price():
+    monthly = rate("Dagpleje: Fra 0 - 3 år pr. måned", "Dagtilbud 0-6 år")
+    text = says("dagpleje fra februar til og med maj", monthly * 4)
+    assert "februar–maj = 4 måneder" in text
+
+
+def test_a_whole_month_at_a_daily_price():
+    daily = rate("Hjemmeboende (Hovedret) pr. dag", "Madordninger")
+    says("hjemmeboende hovedret hver dag i hele april", daily * 30)
+
+
+def test_trips_over_weeks_there_and_back():
+    per_trip = rate("Kørsel til eller fra træning og daghjem", "Takster for ældreområdet")
+    text = says("kørsel til daghjem 3 dage om ugen i 4 uger, ud og hjem", per_trip * 3 * 4 * 2)
+    assert "24 ture" in text
+
+
+def test_a_school_year_of_rates_is_the_rates_the_list_states():
+    row = one_row("Instrumentalundervisning 25 min", "Køge Musikskole")
+    assert "10 rater" in row.subsection
+    says("instrumentalundervisning 25 min om ugen for et helt skoleår", row.amounts[0].value * 10)
+
+
+def test_a_school_year_with_the_sibling_discount():
+    per_rate = rate("Instrumentalundervisning 35 min", "Køge Musikskole")
+    both = per_rate + (per_rate * D("0.75")).quantize(D("0.01"))
+    says("2 søskende med 35 min instrumentalundervisning hver, hvad koster et helt skoleår?", both * 10)
+
+
+def test_extra_words_about_the_measure_do_not_hide_the_row():
+    percent = rate("Kirkeskat (procent)", "Skatter og afgifter")
+    says("kirkeskat af en skattepligtig indkomst på 350.000 kr", D(350000) * percent / 100)
+    per_m2 = rate("Gebyr til dækning af udgifter af bekæmpelse af rotter", "Skatter og afgifter")
+    says("rottebekæmpelse, vi har lige købt huset, grunden er 720 m2", per_m2 * 720)
+
+
+def test_a_measure_never_lifts_a_row_the_words_do_not_name():
+    answer = answer_price_question("hvad koster en elefant på 30 m2")
+    assert answer.status != "answer"
