@@ -35,7 +35,7 @@ from knowledge.tariffs.choose import (
 from knowledge.lexicon import lemma
 from knowledge.tariffs.followup import follow_up_query
 from knowledge.tariffs.items import (
-    BREAK_EVEN_RE, SINGLE_WORDS, Item, break_even, compare_queries, price_items,
+    BREAK_EVEN_RE, SINGLE_WORDS, Item, break_even, compare_queries, option_context, price_items,
 )
 from knowledge.tariffs.items import total as items_total
 from knowledge.tariffs.persons import Person
@@ -594,7 +594,9 @@ def _compare_answer(query: PriceQuery) -> Optional[TariffAnswer]:
         options = compare_queries(query, single)
         if not options:
             return None
-        priced = [_one_item(o) for o in options]
+        priced = [_priced_option(o, tries) for o, tries in zip(options, option_context(options))]
+        if all(priced) and not _same_place(priced[0].row, priced[1].row):
+            return None  # the two options are compared at one place, not across the list
         if not (any(p is None for p in priced) or priced[0].row.id == priced[1].row.id):
             break
     else:
@@ -624,6 +626,24 @@ def _compare_answer(query: PriceQuery) -> Optional[TariffAnswer]:
             f"{format_kr(dear.total)} − {format_kr(cheap.total)} = {format_kr(dear.total - cheap.total)}"))
     lines.extend(dict.fromkeys(source_line(i.row) for i in priced))
     return TariffAnswer("answer", "\n".join(lines), (), None, (a.row.id, b.row.id), combined=True)
+
+
+def _priced_option(option: PriceQuery, tries: Sequence[Tuple[str, ...]]) -> Optional[Item]:
+    """One option of a comparison, priced with the words that name the place of the other
+    options first ("motion …, 3 månedskort eller et kvartalskort": the quarter card of motion),
+    then on its own words, then with all the other options' words."""
+    attempts = [option.words + tries[0]] if tries else []
+    attempts.append(option.words)
+    attempts.extend(option.words + extra for extra in tries[1:])
+    for words in dict.fromkeys(attempts):
+        item = _one_item(replace(option, words=words)) if words else None
+        if item is not None:
+            return item
+    return None
+
+
+def _same_place(a: TariffRow, b: TariffRow) -> bool:
+    return a.section == b.section
 
 
 def _spread_question(hits: Sequence[Hit], query: PriceQuery) -> Optional[TariffAnswer]:

@@ -316,8 +316,11 @@ def _multiple(row: TariffRow, q: PriceQuery) -> Optional[Calculation]:
     label = fold(f"{row.label} {row.subsection}")
     # "4 voksne ... voksenkort": a personal card for each of the persons counted
     per_person_card = bool(q.category) and "kort" in label and "famil" not in label
+    # "12 månedslicenser", "3 månedskort": that many of a card or licence for a period
+    period_card = row.unit in ("week", "month", "quarter", "half_year", "year") and \
+        ("kort" in label or "licens" in label) and not q.months
     if not count or count < 2 or (row.unit not in ("ticket", "piece", "once", "visit", "rate")
-                                  and not per_person_day and not per_person_card):
+                                  and not per_person_day and not per_person_card and not period_card):
         return None
     rate = amount_for(row, q.per)
     if rate is None:

@@ -140,6 +140,12 @@ _PLACE_WORDS = frozenset("affald bibliotek borup byggeri dagtilbud fiskeri gades
                          "svoemmeland tapperiet ungdomsskole varmtvandsbassinet".split())
 _CARD_RE = re.compile(r"\b(?:\w*kort(?:et|ene)?|\w*licens(?:en)?)\b")
 SINGLE_WORDS = ("enkeltbillet", "dagkort")  # what one pays each time, where no card is bought
+# What an option of a choice is: a card, ticket, licence or price, or a number of periods or
+# uses. "Halvårskort eller 6 månedskort?" asks which is cheaper without saying so.
+_OFFER_RE = re.compile(r"\b\w*(?:kort|kortet|billet|billetter|licens|licenser|licensen|pris|prisen)\b"
+                       r"|\b\d+\s?(?:doegn|dage|dag|uger|uge|maaneder|maaned|mdr|md|gange|ture|timer|time)\b"
+                       r"|\bpr\.? (?:time|dag|doegn|uge|maaned|aar)\b")
+_OFFER_WORD_RE = re.compile(r"^\w*(?:kort|kortet|billet|billetter|licens|licenser|licensen|pris|prisen)$")
 
 
 def compare_queries(query: PriceQuery, single_word: str = SINGLE_WORDS[0]) -> List[PriceQuery]:
@@ -147,10 +153,14 @@ def compare_queries(query: PriceQuery, single_word: str = SINGLE_WORDS[0]) -> Li
     question with its own quantity and the question's shared place and attributes; [] when the
     message does not compare two options."""
     text = fold(query.text or "")
-    if len(query.people) > 1 or not COMPARE_RE.search(text):
+    if len(query.people) > 1:
+        return []
+    options = [p for p in _OPTIONS_RE.split(text) if p.strip()]
+    if not COMPARE_RE.search(text) and not (
+            len(options) == 2 and re.search(r"\beller\b|\bor\b", text)
+            and all(_OFFER_RE.search(canonical_numbers(o)) for o in options)):
         return []
     person = _one_person(query)
-    options = [p for p in _OPTIONS_RE.split(text) if p.strip()]
     if len(options) == 1 and BREAK_EVEN_RE.search(text) and _CARD_RE.search(text):
         # "hvor mange gange før årskortet betaler sig?": the card against paying each time
         options = [text, _CARD_RE.sub(" ", text) + " " + single_word]
@@ -161,7 +171,7 @@ def compare_queries(query: PriceQuery, single_word: str = SINGLE_WORDS[0]) -> Li
     for option in options:
         option = COMPARE_RE.sub(" ", option)
         sub = parse_query(option)
-        if not sub.words:
+        if not sub.words and not sub.attributes():
             return []
         shared = {k: getattr(query, k) for k in _SHARED
                   if getattr(sub, k) in (None, False) and getattr(query, k) not in (None, False)}
@@ -171,6 +181,23 @@ def compare_queries(query: PriceQuery, single_word: str = SINGLE_WORDS[0]) -> Li
         words = sub.words + tuple(w for w in place if w not in sub.words)
         found.append(replace(sub, words=words, count=count, people=(), **shared))
     return found
+
+
+def option_context(options: Sequence[PriceQuery]) -> List[Tuple[Tuple[str, ...], ...]]:
+    """For each option, the words to try it with when its own do not find one price: first the
+    other options' words that name what is compared rather than the option itself
+    ("svømmebad", "marinaen", not "månedskort": "motion, 3 månedskort eller et kvartalskort"
+    prices the quarter card of the same place), then all their words ("12 månedslicenser eller
+    en årslicens": the year price of that licence)."""
+    out = []
+    for n, option in enumerate(options):
+        others = [w for other in options[:n] + options[n + 1:] for w in other.words
+                  if w not in option.words]
+        place = tuple(dict.fromkeys(w for w in others if not _OFFER_WORD_RE.match(w)
+                                    and w not in SINGLE_WORDS))
+        every = tuple(dict.fromkeys(others))
+        out.append(tuple(t for t in (place, every) if t) if place != every else (place,))
+    return out
 
 
 def _one_person(query: PriceQuery) -> dict:

@@ -285,8 +285,8 @@ _KW: Dict[Tuple[str, Any], str] = {
     ("season", "summer"): "sommer sommeren sommersaeson summer sommerhalvaaret",
     ("season", "winter"): "vinter vinteren vintersaeson winter vinterhalvaaret vinteropbevaring "
     "vinteropbevaringen",
-    ("period", "month"): "maanedskort maanedlig maanedligt monthly maanedslicens",
-    ("period", "year"): "aarskort aarlig aarligt yearly annual aarslicens",
+    ("period", "month"): "maanedskort maanedlig maanedligt monthly maanedslicens maanedslicenser",
+    ("period", "year"): "aarskort aarlig aarligt yearly annual aarslicens aarslicenser",
     ("period", "quarter"): "kvartalskort kvartal",
     ("period", "half_year"): "halvaarskort halvaarligt",
     ("period", "day"): "dagskort dagkort dagsbillet dagbillet",
@@ -307,7 +307,8 @@ KEEP_AS_WORD = frozenset(
     "vuggestue vuggestuen vuggestueplads boernehave boernehaven boernehaveplads kindergarten "
     "institution institutioner institutionen gaesteplads gaestepladser gaestebaad gaestebaade "
     "vinteropbevaring vinteropbevaringen maanedskort aarskort dagkort dagskort dagsbillet "
-    "dagbillet kvartalskort halvaarskort familiekort ugekort ledsager skoleklasse".split()
+    "dagbillet kvartalskort halvaarskort familiekort ugekort ledsager skoleklasse maanedslicens "
+    "maanedslicenser aarslicens aarslicenser".split()
 )
 CATEGORY_SPLIT_RE = re.compile(
     r"^(voksen|boerne|barne|pensionist|ungdoms|familie|senior|student|personlig)"

@@ -196,3 +196,60 @@ def test_extra_words_about_the_measure_do_not_hide_the_row():
 def test_a_measure_never_lifts_a_row_the_words_do_not_name():
     answer = answer_price_question("hvad koster en elefant på 30 m2")
     assert answer.status != "answer"
+
+
+# ------------------------------------------------------------------ choices without "billigst"
+def _both(text: str, first: Decimal, second: Decimal) -> str:
+    answer = answer_price_question(text)
+    assert answer.status == "answer" and answer.combined, answer.text
+    for total in (first, second):
+        assert format_kr(total) in answer.text, answer.text
+    cheap, dear = sorted((first, second))
+    assert f"= {format_kr(dear - cheap)}" in answer.text  # what the cheaper one saves
+    return answer.text
+
+
+def test_a_choice_between_two_offers_is_a_comparison_without_saying_cheapest():
+    motion = [r for r in get_catalogue().rows if r.section == "Køge Svømmeland"
+              and r.headings[:1] == ("Motion inklusiv svømmebad",) and r.label == "Voksen"]
+    by_unit = {r.unit: r.amounts[0].value for r in motion}
+    _both("motion inkl. svømmebad for en voksen: halvårskort eller 6 månedskort?",
+          by_unit["half_year"], by_unit["month"] * 6)
+
+
+def test_the_thinner_option_is_priced_at_the_place_of_the_other():
+    motion = {r.unit: r.amounts[0].value for r in get_catalogue().rows if r.section == "Køge Svømmeland"
+              and r.headings[:1] == ("Motion inklusiv svømmebad",) and r.label == "Voksen"}
+    text = _both("motion inkl svømmebad voksen, 3 månedskort eller et kvartalskort - hvad er billigst",
+                 motion["month"] * 3, motion["quarter"])
+    assert "Svømmebad, 2024" not in text  # not the swimming-only card of the same pool
+
+
+def test_twelve_monthly_licences_against_the_annual_one():
+    monthly = rate("Pr. mdr. for måneds- og arbejdslicenser", "Parkering")
+    yearly = rate("Pr. år for måneds- og arbejdslicenser", "Parkering")
+    _both("parkering i bymidten: 12 månedslicenser eller en årslicens?", monthly * 12, yearly)
+
+
+def test_hours_from_a_clock_span_against_a_day_ticket():
+    hourly = rate("Pr. time", "Parkering")
+    day = rate("Pr. døgn for dagsbillet", "Parkering")
+    _both("parkering i bymidten kl 9-16: timepris eller dagsbillet?", hourly * 7, day)
+
+
+def _one_price(label: str, section: str) -> Decimal:
+    """The price of rows that repeat in two sections with the same amount."""
+    values = {r.amounts[0].value for r in get_catalogue().rows if r.label == label and r.section == section}
+    assert len(values) == 1, values
+    return values.pop()
+
+
+def test_a_week_against_seven_nights():
+    week = _one_price("Gæstepladser alle bådstørrelser pr. uge", "Køge Marina")
+    night = _one_price("Gæstepladser alle bådstørrelser pr. døgn", "Køge Marina")
+    _both("gæsteplads i marinaen: ugepris eller 7 døgn?", week, night * 7)
+
+
+def test_an_or_between_persons_is_no_comparison_of_offers():
+    answer = answer_price_question("er jeg fast lejer eller gæst i marinaen")
+    assert not answer.combined
