@@ -69,6 +69,10 @@ _SELF_RE = re.compile(r"\b(?:og jeg|jeg og|mig selv|mig)\b")
 _NOUN_ALT = "|".join(sorted((re.escape(n) for n in _NOUNS if n not in ("mig", "mig selv")),
                             key=len, reverse=True))
 _AGES = r"\d{1,3}(?:\s?(?:,|og|\+)\s?\d{1,3})*"
+# A category described after the person ("min far, som er pensionist") -> the list's category.
+_DESCRIBED = {"pensionist": "pensionist", "pensioneret": "pensionist", "folkepensionist": "pensionist",
+              "senior": "pensionist", "studerende": "ung", "student": "ung", "ung": "ung",
+              "voksen": "voksen", "barn": "barn"}
 _MENTION_RE = re.compile(
     r"(?:\b(?P<count>\d{1,2})\s)?"
     r"(?:\b(?P<own>min|mit|mine|vores|hans|hendes|deres|en|et|to|begge)\s)?"
@@ -77,7 +81,12 @@ _MENTION_RE = re.compile(
     r"|,?\s(?:som\s)?(?:er|paa|der\ser|aged|age)\s(?:begge\s|alle\s)?(?:(?P<over2>over|under)\s)?"
     r"(?P<a2>" + _AGES + r")(?:\s?aar\w*)?(?!\d|\.\d)"
     r"|,?\s(?P<a4>" + _AGES + r")\s?(?:aar|aarig|aarige|years?)\b"
-    r"|\s(?:begge|alle)\s(?P<over3>over|under)\s(?P<a3>\d{1,3}))?")
+    r"|\s(?:begge|alle)\s(?P<over3>over|under)\s(?P<a3>\d{1,3})"
+    # "min mor, som er pensionist", "min søn der er studerende": the category said in words
+    r"|,?\s(?:som|der)\s(?:er|bliver)\s(?:en\s|et\s)?(?P<cat>" + "|".join(_DESCRIBED) + r")\b"
+    # "bedstefar 66, far 40": the age right after the noun (not a count or an amount of the next word)
+    r"|\s(?P<a5>\d{1,3})\b(?!\d|[.,]\d|\s?(?:kr|dkk|m2|m|meter|timer?|min\w*|dage?|doegn|uger?|stk|gange|"
+    r"ture?|personer|billet\w*|\w*kort\w*|maaneder|mdr)\b|\s(?:" + _NOUN_ALT + r")\b))?")
 
 
 def _ages(text: str, over: Optional[str]) -> List[int]:
@@ -115,8 +124,13 @@ def parse_persons(folded: str) -> Tuple[Person, ...]:
         default, count, who = _NOUNS[noun]
         who = _owned(who, match.group("own"))
         over = match.group("over1") or match.group("over2") or match.group("over3")
-        listed = match.group("a1") or match.group("a2") or match.group("a3") or match.group("a4")
+        listed = (match.group("a1") or match.group("a2") or match.group("a3") or match.group("a4")
+                  or match.group("a5"))
         ages = _ages(listed, over) if listed else []
+        described = _DESCRIBED.get(match.group("cat") or "")
+        if described:
+            persons.append((described, None, count or 1, _label(f"{who}, {match.group('cat')}", None, 1)))
+            continue
         if match.group("count"):
             count = int(match.group("count"))
         elif count == 0 and ages and not over:
@@ -184,10 +198,14 @@ def person_of(folded: str) -> Optional[Person]:
         if noun in ("og jeg", "jeg og"):
             noun = "mig"
         default, count, who = _NOUNS[noun]
-        listed = match.group("a1") or match.group("a2") or match.group("a3") or match.group("a4")
+        listed = (match.group("a1") or match.group("a2") or match.group("a3") or match.group("a4")
+                  or match.group("a5"))
         over = match.group("over1") or match.group("over2") or match.group("over3")
         ages = _ages(listed, over) if listed else []
         found = ages[0] if ages else age
+        described = _DESCRIBED.get(match.group("cat") or "")
+        if described:
+            return (described, None, max(count, 1), _label(f"{who}, {match.group('cat')}", None, 1))
         shown = str(found) if found is not None else None
         return (_category(noun, default, found), found, max(count, 1), _label(who, shown, 1))
     if age is not None:

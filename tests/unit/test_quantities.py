@@ -253,3 +253,28 @@ def test_a_week_against_seven_nights():
 def test_an_or_between_persons_is_no_comparison_of_offers():
     answer = answer_price_question("er jeg fast lejer eller gæst i marinaen")
     assert not answer.combined
+
+
+# ------------------------------------------------------------------ persons as written
+from knowledge.tariffs.persons import parse_persons  # noqa: E402
+from knowledge.text import fold  # noqa: E402
+
+
+@pytest.mark.parametrize("text, persons", [
+    ("farmor 72, far 45 og min søn på 9", [(None, 72, 1), (None, 45, 1), (None, 9, 1)]),
+    ("mig (40), min mor som er pensionist og min datter på 10",
+     [(None, 40, 1), ("pensionist", None, 1), (None, 10, 1)]),
+    ("2 voksne og min søn der er studerende", [("voksen", None, 2), ("ung", None, 1)]),
+    ("2 voksne 3 børn", [("voksen", None, 2), ("barn", None, 3)]),   # "voksne 3" is no age
+    ("min far 60 og min mor, som er pensioneret", [(None, 60, 1), ("pensionist", None, 1)]),
+])
+def test_ages_and_categories_as_people_write_them(text, persons):
+    assert [p[:3] for p in parse_persons(fold(text))] == persons
+
+
+def test_each_person_on_their_own_row_with_a_category_said_in_words():
+    rows = {r.label: r.amounts[0].value for r in get_catalogue().rows if r.section == "Køge Svømmeland"
+            and r.headings[:1] == ("Svømmebad",) and r.subsection == "Årskort"}
+    adult, pensioner, child = rows["Voksen"], rows["Pensionist (65+)"], rows["Barn (0 - 14 år)"]
+    says("årskort til svømmebad i svømmeland for mig (40), min mor som er pensionist og min datter på 10",
+         adult + pensioner + child)
