@@ -47,7 +47,7 @@ from knowledge.tariffs.search import (
 )
 from knowledge.tariffs.query_numbers import canonical_numbers
 from knowledge.tariffs.query_patterns import STOPWORDS
-from knowledge.text import fold
+from knowledge.text import fold, stem
 
 __all__ = ["TariffAnswer", "answer_price_question", "continue_price_question", "catalogue", "render_row"]
 
@@ -568,7 +568,8 @@ def _place_words() -> FrozenSet[str]:
     for row in catalogue().rows:
         for name in (row.section, row.subsection, *row.headings):
             words.update(w for w in words_of(name) if len(w) > 3)
-    return frozenset(words - STOPWORDS)
+    words -= STOPWORDS
+    return frozenset(words | {stem(stem(w)) for w in words})  # also the stems: "areal", "arealer"
 
 
 def _items_answer(query: PriceQuery) -> Optional[TariffAnswer]:

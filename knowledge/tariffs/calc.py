@@ -211,8 +211,8 @@ def _periods(row: TariffRow, q: PriceQuery) -> Optional[Calculation]:
     ):
         if row.unit == unit and count and count > 1:
             total = to_money(rate * count)
-            if unit == "day" and "døgn" not in row.label.lower():
-                many = "dage"
+            if unit in ("day", "event_day"):
+                many = "døgn" if "doegn" in fold(f"{row.label} {row.subsection}") else "dage"
             return Calculation(total, f"{before}{count} {many} × {kr(rate)} = {kr(total)}")
     return None
 

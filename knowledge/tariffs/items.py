@@ -19,12 +19,16 @@ from knowledge.tariffs.catalogue import TariffRow
 from knowledge.tariffs.choose import PROPERTY_WORDS
 from knowledge.tariffs.query import PriceQuery, parse_query
 from knowledge.tariffs.query_numbers import canonical_numbers
-from knowledge.text import fold
+from knowledge.text import fold, stem
 
 TOTAL_RE = re.compile(r"\b(?:i alt|samlet|samlede|tilsammen|total\w*|sammenlagt|alt i alt|in total|"
                       r"altogether|hvad bliver (?:det|prisen|regningen)|hvad skal (?:jeg|vi) betale|"
-                      r"hvad kommer (?:det|jeg|vi) til at (?:koste|betale)|med\s\w+gebyr\w*)\b|\+|\bplus\b")
-_SPLIT_RE = re.compile(r",|(?<=[a-z]{4})\.\s|\+|\bog\b|\bplus\b|\bsamt\b|\band\b|\bmed\b(?=\s\w+gebyr)")
+                      r"hvad kommer (?:det|jeg|vi) til at (?:koste|betale)|med\s\w+gebyr\w*|"
+                      r"(?:inkl|inklusive?|incl|including)\b\.?(?=\s\w*(?:depositum|gebyr|indskud|tillaeg)))"
+                      r"|\+|\bplus\b|\bbaade\b(?=.*\bog\b)")
+_SPLIT_RE = re.compile(r",|(?<=[a-z]{4})(?<!inkl)(?<!excl)(?<!incl)(?<!ekskl)(?<!exkl)\.\s|\+|\bog\b|\bplus\b|\bsamt\b|\band\b|\bmed\b(?=\s\w+gebyr)|"
+                       r"\b(?:inkl|inklusive?|incl|including)\b\.?(?=\s\w*(?:depositum|gebyr|indskud|tillaeg))")
+# "motion inkl. svømmebad" is one thing; "inkl. depositum" adds a charge
 # What describes the whole bill rather than one item.
 _SHARED = ("party", "season", "day", "household", "category", "age", "age_max", "minor", "per")
 MAX_ITEMS = 6
@@ -72,6 +76,7 @@ def _split(query: PriceQuery) -> Tuple[Tuple[str, ...], List[PriceQuery]]:
     text = fold(query.text or "")
     if len(query.people) > 1 or not TOTAL_RE.search(text):
         return (), []
+    text = re.sub(r"\bbaade\b(?=.*\bog\b)", " ", text)  # "både X og Y": both items, not boats
     head, colon, rest = text.partition(": ")
     place: Tuple[str, ...] = ()
     if colon and len(_SPLIT_RE.split(rest)) > 1:
@@ -97,16 +102,20 @@ def price_items(query: PriceQuery, price_one: Pricer,
     genbrugsplads og …", "lokale 1 og køkkenet i Køge Spejderhus"). An item that has no sure
     price on its own words is priced again with the words said before a colon, then with the
     place words (``place_words``: words of the list's section, subsection and heading names)
-    that the other items' phrases carry."""
+    that the other items' phrases carry. Items of one bill are at one place: the words said
+    before a colon, and the other items' place words (when the phrase names none itself), are
+    tried before the phrase's words alone."""
     head, subs = _split(query)
     # the kind of property is said once for the whole bill ("sommerhus: administration, …")
     # (a row of its own for that kind where there is one, else the common row)
     kind = tuple(w for w in query.words if w in PROPERTY_WORDS)
     items: List[Item] = []
     for n, sub in enumerate(subs):
-        others = [w for other in subs[:n] + subs[n + 1:] for w in other.words if w in place_words]
+        others = [w for other in subs[:n] + subs[n + 1:] for w in other.words if _is_place(w, place_words)]
         tries: List[Tuple[str, ...]] = []
-        for extra in (kind, (), head, others):
+        # the place said for the whole bill first (before a colon, or by the other items)
+        own_place = any(_is_place(w, place_words) for w in sub.words)
+        for extra in (kind, head, () if own_place else others, (), others):
             words = sub.words + tuple(dict.fromkeys(w for w in extra if w not in sub.words))
             if words not in tries:
                 tries.append(words)
@@ -121,6 +130,11 @@ def price_items(query: PriceQuery, price_one: Pricer,
     if len({i.row.id for i in items}) < 2:
         return None
     return items
+
+
+def _is_place(word: str, place_words: FrozenSet[str]) -> bool:
+    """A word of a place name, in any inflection ("areal" for "arealer")."""
+    return word in place_words or stem(stem(word)) in place_words
 
 
 def total(items: Sequence[Item]) -> Decimal:

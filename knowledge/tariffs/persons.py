@@ -160,6 +160,13 @@ def parse_persons(folded: str) -> Tuple[Person, ...]:
     return tuple(persons)
 
 
+def person_words(folded: str) -> frozenset:
+    """The nouns that name persons in the text ("forældre", "barnebarn"): who a price is for,
+    never what it is for, so they are no search words once the persons are read."""
+    nouns = {m.group("noun") for m in _MENTION_RE.finditer(folded)}
+    return frozenset(w for n in nouns for w in n.split() if w not in ("og", "jeg")) - _CATEGORY_NOUNS
+
+
 _YOURS = {"din", "dit", "dine"}
 
 

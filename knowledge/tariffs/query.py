@@ -20,7 +20,7 @@ from typing import Any, Dict, Optional, Tuple
 
 from rapidfuzz import fuzz, process
 
-from knowledge.tariffs.persons import Person, parse_persons
+from knowledge.tariffs.persons import Person, parse_persons, person_words
 from knowledge.tariffs.query_english import to_danish
 from knowledge.tariffs.quantities import after_numbers, before_numbers
 from knowledge.tariffs.query_numbers import canonical_numbers, drop_non_amounts
@@ -240,6 +240,9 @@ def parse_query(text: str) -> PriceQuery:
     kept = _keywords(words, found)
     search_words = tuple(w for w in kept if w not in STOPWORDS and len(w) > 1)
     search_words = _drop_measure_words(search_words, found)
+    if found.get("people"):
+        named = person_words(folded)
+        search_words = tuple(w for w in search_words if w not in named) or search_words
     if "extras" in found:
         found["extras"] = tuple(sorted(found["extras"]))
     if found.get("age") is not None and found.get("category") is None:

@@ -278,3 +278,26 @@ def test_each_person_on_their_own_row_with_a_category_said_in_words():
     adult, pensioner, child = rows["Voksen"], rows["Pensionist (65+)"], rows["Barn (0 - 14 år)"]
     says("årskort til svømmebad i svømmeland for mig (40), min mor som er pensionist og min datter på 10",
          adult + pensioner + child)
+
+
+# ------------------------------------------------------------------ items of one bill
+def test_both_x_and_y_is_a_sum_of_two_items():
+    rows = {r.label: r.amounts[0].value for r in get_catalogue().rows
+            if r.section == "Lokale leje" and "teaterbygningen" in r.subsection.lower() and r.amounts}
+    theatre = next(v for k, v in rows.items() if k.startswith("Teatersalen"))
+    cafe = next(v for k, v in rows.items() if k.startswith("Musikc"))
+    says("hvad koster det at leje både teatersalen og musikcaféen en dag", theatre + cafe)
+
+
+def test_a_deposit_included_is_added_at_the_place_of_the_other_item():
+    rows = [r for r in get_catalogue().rows if r.section == "Brug af grønne arealer til arrangementer"
+            and "Kommercielle" in r.label and r.amounts]
+    per_day = next(r.amounts[0].value for r in rows if "døgn" in r.subsection)
+    deposit = next(r.amounts[0].value for r in rows if "Depositum" in r.subsection)
+    says("leje af grønt areal til kommercielt arrangement i byparken 2 døgn inkl depositum, hvad bliver det i alt",
+         per_day * 2 + deposit)
+
+
+def test_inkl_inside_a_name_is_no_second_item():
+    answer = answer_price_question("motion inkl. svømmebad voksen månedskort, hvad bliver det")
+    assert answer.status == "answer" and not answer.combined, answer.text
