@@ -34,6 +34,8 @@ MUNICIPALITIES_PATH = Path(__file__).resolve().parents[1] / "data" / "municipali
 
 _PRICE_RE = re.compile(
     r"\b(koste\w*|kooster|koster|pris|prisen|priser|prise|takst\w*|gebyr\w*|afgift\w*|"
+    r"hvad bliver (?:det|de|den|prisen|beloebet|regningen|raten|lejen|summen)|i alt|tilsammen|"
+    r"sammenlagt|hvad (?:er|bliver) (?:billigst|billigere)|"
     r"hvad skal (jeg|man|vi|han|hun|min \w+) (betale|give)|hvad (giver|gir) (man|jeg|vi)|"
     r"hvor meget (skal|er|koster|betaler|bliver)|hvad (bliver|er) (det|prisen|beloebet)|beloeb\w*|"
     r"kr|kroner|dkk|how much|cost\w*|price\w*|fee|fees|charge\w*|leje|lejen|billet\w*|"
