@@ -73,6 +73,7 @@ SUPPORTED_COVERAGE = 0.45  # enough when the question's own attributes picked th
 # rate) explains part of the question as a word would: "rottegebyret … vi har købt en
 # tillægsparcel på 130 m2 oveni" is about the rat-control fee, whatever the other words.
 QUANTITY_FIT_BONUS = 0.25
+_PRICED_KINDS = ("amount", "double", "promille", "percent")
 
 UNIT_DA: Dict[str, str] = {
     "year": "pr. år", "half_year": "pr. halvår", "quarter": "pr. kvartal (3 måneder)",
@@ -528,8 +529,13 @@ def _with_measure_fit(hits: List[Hit], query: PriceQuery) -> List[Hit]:
     the question states count as explaining more of it (:data:`QUANTITY_FIT_BONUS`); the order
     by score stays. Only rows among the best explained by their words get it, so a row the
     words explain less is never lifted past them."""
-    if not hits or max(h.coverage for h in hits) >= SURE_COVERAGE or \
-            not any(getattr(query, n) is not None for n in ("m2", "m3", "minutes", "income", "money")):
+    if not hits or not any(getattr(query, n) is not None for n in ("m2", "m3", "minutes", "income", "money")):
+        return hits
+    if any(measure_fits(h.row, query) and h.row.amounts for h in hits):
+        # a row without an amount ("Se årslejen") cannot be the sum asked for when rows priced
+        # by the stated measure are found
+        hits = [Hit(h.row, h.score, 0.0) if h.row.kind not in _PRICED_KINDS else h for h in hits]
+    if max(h.coverage for h in hits) >= SURE_COVERAGE:
         return hits
     # the measure confirms the rows the words explain best; it never lifts a weaker one past them
     top = max(h.coverage for h in hits)

@@ -301,3 +301,9 @@ def test_a_deposit_included_is_added_at_the_place_of_the_other_item():
 def test_inkl_inside_a_name_is_no_second_item():
     answer = answer_price_question("motion inkl. svømmebad voksen månedskort, hvad bliver det")
     assert answer.status == "answer" and not answer.combined, answer.text
+
+
+def test_a_row_without_an_amount_is_no_answer_to_a_sum_when_priced_rows_fit_the_measure():
+    answer = answer_price_question("jeg har en 9 m plads i marinaen med et vandareal på 27 m2, hvad er årslejen")
+    assert "Se årslejen" not in answer.text, answer.text
+    assert "pr. m2 vandareal" in answer.text  # the rows priced per m² are offered (no 9 m band)
