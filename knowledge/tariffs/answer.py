@@ -498,7 +498,17 @@ def _remember(answer: TariffAnswer, query: PriceQuery) -> TariffAnswer:
 
 
 def _music_subjects(query: PriceQuery) -> Optional[TariffAnswer]:
-    return _subjects_answer(query) if _SUBJECT_DISCOUNT_RE.search(fold(query.text)) else None
+    """Several music-school subjects of one pupil: the discount the list states applies, asked
+    for or not ("30 min om ugen og også hørelære")."""
+    text = fold(query.text)
+    if _SUBJECT_DISCOUNT_RE.search(text):
+        return _subjects_answer(query)
+    if query.children or len(query.people) > 1 or not _SUBJECT_SPLIT_RE.search(text):
+        return None
+    hits = get_index().search(query.words, limit=3)
+    if not hits or hits[0].row.section != MUSIC_SECTION:
+        return None
+    return _subjects_answer(query)
 
 
 def _answer_query_once(query: PriceQuery) -> TariffAnswer:

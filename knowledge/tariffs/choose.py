@@ -422,6 +422,9 @@ def wanted(query: PriceQuery, pins: Optional[Mapping[str, Any]] = None) -> Dict[
         want["duration"] = duration
     if query.lesson_minutes is not None:
         want["lesson_minutes"] = Decimal(query.lesson_minutes)
+    elif query.minutes and query.minutes <= 60 and not query.extras:
+        # "40 min på klaver": a lesson's length where rows state one (only music lessons do)
+        want["lesson_minutes"] = Decimal(query.minutes)
     if query.weekly_hours is not None:
         want["weekly_hours"] = Decimal(query.weekly_hours)
     if query.grade is not None:

@@ -307,3 +307,25 @@ def test_a_row_without_an_amount_is_no_answer_to_a_sum_when_priced_rows_fit_the_
     answer = answer_price_question("jeg har en 9 m plads i marinaen med et vandareal på 27 m2, hvad er årslejen")
     assert "Se årslejen" not in answer.text, answer.text
     assert "pr. m2 vandareal" in answer.text  # the rows priced per m² are offered (no 9 m band)
+
+
+# ------------------------------------------------------------------ discounts the list states
+def _music(label_start: str) -> Decimal:
+    return rate(label_start, "Køge Musikskole")
+
+
+def test_further_subjects_of_one_pupil_get_the_stated_discount_unasked():
+    lesson, ear = _music("Instrumentalundervisning 25 min"), _music("Hørelærer")
+    says("min datter har 25 min instrumentalundervisning om ugen og skal også gå til hørelære, hvad bliver raten",
+         lesson + (ear * D("0.75")).quantize(D("0.01")))
+
+
+def test_two_instruments_named_by_instrument_and_minutes():
+    long, short = _music("Instrumentalundervisning 40 min"), _music("Instrumentalundervisning 20 min")
+    says("min søn har 40 min på klaver og 20 min på guitar, pris pr rate",
+         long + (short * D("0.75")).quantize(D("0.01")))
+
+
+def test_one_instrument_by_its_name_is_instrumental_teaching():
+    answer = answer_price_question("hvad koster 30 min klaver i musikskolen")
+    assert format_kr(_music("Instrumentalundervisning 30 min")) in answer.text
