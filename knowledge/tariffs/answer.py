@@ -541,10 +541,12 @@ def _with_measure_fit(hits: List[Hit], query: PriceQuery) -> List[Hit]:
     words explain less is never lifted past them."""
     if not hits or not any(getattr(query, n) is not None for n in ("m2", "m3", "minutes", "income", "money")):
         return hits
-    if any(measure_fits(h.row, query) and h.row.amounts for h in hits):
+    if any(measure_fits(h.row, query) and h.row.amounts and h.coverage >= POOL_MIN_COVERAGE
+           for h in hits):
         # a row without an amount ("Se årslejen") cannot be the sum asked for when rows priced
-        # by the stated measure are found
-        hits = [Hit(h.row, h.score, 0.0) if h.row.kind not in _PRICED_KINDS else h for h in hits]
+        # by the stated measure are found among those the words explain ("Gratis" is a price)
+        hits = [Hit(h.row, h.score, 0.0) if h.row.kind not in _PRICED_KINDS
+                and "gratis" not in fold(h.row.price_text or "") else h for h in hits]
     if max(h.coverage for h in hits) >= SURE_COVERAGE:
         return hits
     # the measure confirms the rows the words explain best; it never lifts a weaker one past them
@@ -834,6 +836,8 @@ PEOPLE_AGES = "people_ages"
 
 def _ask_ages(query: PriceQuery, pool: Sequence[TariffRow], ageless: Sequence[Person]) -> TariffAnswer:
     names = [(p[3] if len(p) > 3 and p[3] else "den ene").split(" (")[0] for p in ageless]
+    # "2 børn" -> "de 2 børn" ("Hvor gamle er de 2 børn?")
+    names = [f"de {n}" if n[:1].isdigit() else n for n in names]
     listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " og " + names[-1]
     how = "gammel" if len(ageless) == 1 and ageless[0][2] == 1 else "gamle"
     text = (f"Prisen afhænger af alder. Hvor {how} er {listed}? "

@@ -628,7 +628,8 @@ def _child_band(want: Dict[str, Any], rows: Sequence[TariffRow]) -> None:
     if len(stated) < 2 or len(stated) < len(rows) or \
             any("category" in profile(r) for r in stated):
         return
-    child = [r for r in stated if profile(r)["age"][1] < CHILD_MAX_AGE]
+    # every band a child (under 14) can fall in: "Pas 12-17 årige" too, for a 12- or 13-year-old
+    child = [r for r in stated if profile(r)["age"][0] < CHILD_MAX_AGE]
     if not child:
         return
     prices = {(r.kind, tuple(a.value for a in r.amounts), r.text_price) for r in child}

@@ -329,3 +329,15 @@ def test_two_instruments_named_by_instrument_and_minutes():
 def test_one_instrument_by_its_name_is_instrumental_teaching():
     answer = answer_price_question("hvad koster 30 min klaver i musikskolen")
     assert format_kr(_music("Instrumentalundervisning 30 min")) in answer.text
+
+
+def test_free_is_a_price_a_stated_area_does_not_push_aside():
+    answer = answer_price_question("skal jeg betale gebyr for at bygge en carport på 40 m2")
+    assert "Gratis" in answer.text, answer.text
+
+
+@pytest.mark.parametrize("text", ["pas til mit barn", "hvad koster pas til vores 2 børn"])
+def test_a_child_without_an_age_is_asked_for_where_child_bands_cost_differently(text):
+    # Pas 0-2 and 2-11 cost the same, 12-17 more: a child (under 14) may be 12 or 13
+    answer = answer_price_question(text)
+    assert answer.status == "clarify", answer.text

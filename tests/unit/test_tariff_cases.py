@@ -25,6 +25,8 @@ def _check(answer: TariffAnswer, expected: Dict[str, Any], where: str) -> None:
         assert not missing, f"missing {missing}; {detail}"
     for text in expected.get("has", []):
         assert text in answer.text, f"{text!r} not in reply; {detail}"
+    for text in expected.get("not", []):
+        assert text not in answer.text, f"{text!r} in reply; {detail}"
     if "ask" in expected:
         assert answer.context and answer.context.get("ask") == expected["ask"], detail
     if answer.status in ("clarify", "choose"):
