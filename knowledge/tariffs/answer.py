@@ -564,12 +564,12 @@ def _one_item(query: PriceQuery) -> Optional[Item]:
     if len({r.amounts for r in rows}) != 1:  # "samme takst gælder for …": one price, several rows
         return None
     row = rows[0]
+    calculation = calculate(row, query)  # also a percent or promille row with its base
+    if calculation is not None:
+        return Item(query.text, row, calculation.total, calculation.working)
     value = amount_for(row, query.per)
     if value is None:
         return None
-    calculation = calculate(row, query)
-    if calculation is not None:
-        return Item(query.text, row, calculation.total, calculation.working)
     if query.count and query.count > 1 and row.unit == "unknown":
         # "3 tager dagens menu": the count at an item's head counts that item (items.py); the
         # shared calculation does not multiply unit-less rows, where a count is often persons

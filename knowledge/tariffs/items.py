@@ -26,11 +26,12 @@ TOTAL_RE = re.compile(r"\b(?:i alt|samlet|samlede|tilsammen|total\w*|sammenlagt|
                       r"hvad kommer (?:det|jeg|vi) til at (?:koste|betale)|med\s\w+gebyr\w*|"
                       r"(?:inkl|inklusive?|incl|including)\b\.?(?=\s\w*(?:depositum|gebyr|indskud|tillaeg)))"
                       r"|\+|\bplus\b|\bbaade\b(?=.*\bog\b)")
-_SPLIT_RE = re.compile(r",|(?<=[a-z]{4})(?<!inkl)(?<!excl)(?<!incl)(?<!ekskl)(?<!exkl)\.\s|\+|\bog\b|\bplus\b|\bsamt\b|\band\b|\bmed\b(?=\s\w+gebyr)|"
+_SPLIT_RE = re.compile(r"(?<!\d),|,(?!\d)|(?<=[a-z]{4})(?<!inkl)(?<!excl)(?<!incl)(?<!ekskl)(?<!exkl)\.\s|\+|\bog\b|\bplus\b|\bsamt\b|\band\b|\bmed\b(?=\s\w+gebyr)|"
                        r"\b(?:inkl|inklusive?|incl|including)\b\.?(?=\s\w*(?:depositum|gebyr|indskud|tillaeg))")
 # "motion inkl. svømmebad" is one thing; "inkl. depositum" adds a charge
 # What describes the whole bill rather than one item.
-_SHARED = ("party", "season", "day", "household", "category", "age", "age_max", "minor", "per")
+_SHARED = ("party", "season", "day", "household", "category", "age", "age_max", "minor", "per",
+           "income")
 MAX_ITEMS = 6
 # "3 tager dagens menu": a count at the head of an item phrase
 _HEAD_COUNT_RE = re.compile(r"^\s*(\d{1,2})\s(?!kr\b|m2\b|m3\b|liter\b|l\b|aar\b|timer?\b|min\w*\b)[a-z]")
@@ -120,10 +121,14 @@ def price_items(query: PriceQuery, price_one: Pricer,
             if words not in tries:
                 tries.append(words)
         item = None
+        used = {i.row.id for i in items}
         for words in tries:
             item = price_one(replace(sub, words=words))
-            if item is not None:
+            # another phrase already priced that row with the bill's words added: they
+            # outweighed this item's own ("søsætning og ophaling" on their own may share a row)
+            if item is not None and (item.row.id not in used or words == sub.words):
                 break
+            item = None
         if item is None:
             return None
         items.append(item)

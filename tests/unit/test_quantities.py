@@ -341,3 +341,25 @@ def test_a_child_without_an_age_is_asked_for_where_child_bands_cost_differently(
     # Pas 0-2 and 2-11 cost the same, 12-17 more: a child (under 14) may be 12 or 13
     answer = answer_price_question(text)
     assert answer.status == "clarify", answer.text
+
+
+def test_two_taxes_on_one_income_add_up():
+    person = rate("Personskat (procent)", "Skatter og afgifter")
+    church = rate("Kirkeskat (procent)", "Skatter og afgifter")
+    says("hvad betaler jeg i kommuneskat og kirkeskat tilsammen af en indkomst på 400.000 kr",
+         (D(400000) * person / 100).quantize(D("0.01")) + (D(400000) * church / 100).quantize(D("0.01")))
+
+
+def test_a_decimal_comma_does_not_split_a_bill_into_items():
+    per_mille = rate("Grundskyld (promille)", "Skatter og afgifter")
+    text = says("vurderingen er 2,4 mio hvad skal jeg betale i grundskyld", D(2400000) * per_mille / 1000)
+    assert "I alt" not in text
+
+
+def test_an_item_is_not_priced_as_a_row_another_item_already_took():
+    rows = {r.label: r.amounts[0].value for r in get_catalogue().rows
+            if r.section == "Affald og genbrug" and r.amounts}
+    expected = rows["Administration, helårsbeboelse, årligt"] + rows["Tekstil årligt fra 2024"]
+    answer = answer_price_question("helårshus: administration, genbrugsplads (enfamilie) og tekstil – i alt?")
+    assert answer.text.count("Administration, helårsbeboelse") <= 1, answer.text
+    assert f"= {format_kr(expected)}" not in answer.text  # never a total without the third item
