@@ -37,7 +37,7 @@ _PRICE_RE = re.compile(
     r"hvad bliver (?:det|de|den|prisen|beloebet|regningen|raten|lejen|summen)|i alt|tilsammen|"
     r"sammenlagt|hvad (?:er|bliver) (?:billigst|billigere)|"
     r"hvad skal (jeg|man|vi|han|hun|min \w+) (betale|give)|hvad (giver|gir) (man|jeg|vi)|"
-    r"hvor meget (skal|er|koster|betaler|bliver)|hvad (bliver|er) (det|prisen|beloebet)|beloeb\w*|"
+    r"hvor meget (skal|er|koster|betaler|bliver)|hvor meget \w+ (skal|betaler|koster|bliver)|hvad (bliver|er) (det|prisen|beloebet)|beloeb\w*|"
     r"kr|kroner|dkk|how much|cost\w*|price\w*|fee|fees|charge\w*|leje|lejen|billet\w*|"
     r"\d+\s?kr)\b")
 _RULE_RE = re.compile(
