@@ -75,7 +75,7 @@ def _phrase_query(phrase: str, whole: PriceQuery) -> Optional[PriceQuery]:
 def _split(query: PriceQuery) -> Tuple[Tuple[str, ...], List[PriceQuery]]:
     """The words said before a colon for the whole bill, and the item phrases as queries."""
     text = fold(query.text or "")
-    if len(query.people) > 1 or not TOTAL_RE.search(text):
+    if len(query.people) > 1 or not (TOTAL_RE.search(text) or _counted_items(text)):
         return (), []
     text = re.sub(r"\bbaade\b(?=.*\bog\b)", " ", text)  # "både X og Y": both items, not boats
     head, colon, rest = text.partition(": ")
@@ -86,6 +86,16 @@ def _split(query: PriceQuery) -> Tuple[Tuple[str, ...], List[PriceQuery]]:
     phrases = [p.strip() for p in _SPLIT_RE.split(text) if p.strip()]
     queries = [q for q in (_phrase_query(p, query) for p in phrases) if q is not None]
     return place, (queries if 2 <= len(queries) <= MAX_ITEMS else [])
+
+
+# "18 sider A4 og 6 sider A3": each item with its own count says that they add up
+_COUNTED_ITEM_RE = re.compile(r"^\s*(?:\w+\s){0,4}?\d+\s(?:x\s)?[a-z]")
+
+
+def _counted_items(text: str) -> bool:
+    phrases = [p for p in re.split(r"\bog\b|\+|\bplus\b|\bsamt\b", canonical_numbers(text)) if p.strip()]
+    return len(phrases) >= 2 and all(_COUNTED_ITEM_RE.match(p) for p in phrases[:2]) and \
+        not re.search(r"\beller\b", text)
 
 
 def item_queries(query: PriceQuery) -> List[PriceQuery]:

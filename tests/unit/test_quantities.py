@@ -363,3 +363,12 @@ def test_an_item_is_not_priced_as_a_row_another_item_already_took():
     answer = answer_price_question("helårshus: administration, genbrugsplads (enfamilie) og tekstil – i alt?")
     assert answer.text.count("Administration, helårsbeboelse") <= 1, answer.text
     assert f"= {format_kr(expected)}" not in answer.text  # never a total without the third item
+
+
+def test_items_each_with_their_own_count_add_up_without_a_total_word():
+    a4, a3 = rate("A4 kopi og print", "Bibliotek"), rate("A3 kopi og print", "Bibliotek")
+    says("skal printe 20 sider A4 og 5 sider A3 på biblioteket, hvad koster det?", a4 * 20 + a3 * 5)
+    menu = rate("Dagens menu", "Madordninger")
+    main = [r for r in get_catalogue().rows if r.section == "Madordninger" and r.label == "Hovedret"
+            and "Cafe" in r.subsection][0].amounts[0].value
+    says("3 dagens menu og 2 hovedretter i cafeen for ældre", menu * 3 + main * 2)
