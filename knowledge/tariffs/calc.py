@@ -252,15 +252,11 @@ def rates_per_year(row: TariffRow) -> Optional[int]:
     return None
 
 
-def _whole_year_of_rates(rate_total: Decimal, row: TariffRow, q: PriceQuery,
-                         working: str) -> Calculation:
+def _school_year(per_rate: Decimal, rates: int, working: str = "") -> Calculation:
     """A price per rate asked for a (school) year: times the rates the list states."""
-    rates = rates_per_year(row) if q.period == "year" else None
-    if not rates:
-        return Calculation(rate_total, working)
-    total = to_money(rate_total * rates)
-    return Calculation(total, f"{working}; et skoleår = {rates} rater: {rates} × {kr(rate_total)} "
-                              f"= {kr(total)}")
+    total = to_money(per_rate * rates)
+    year = f"et skoleår = {rates} rater: {rates} × {kr(per_rate)} = {kr(total)}"
+    return Calculation(total, f"{working}; {year}" if working else year)
 
 
 def _music_rate(row: TariffRow, q: PriceQuery) -> Optional[Calculation]:
@@ -269,25 +265,20 @@ def _music_rate(row: TariffRow, q: PriceQuery) -> Optional[Calculation]:
     if row.section != "Køge Musikskole" or row.kind != "amount" or row.unit != "rate":
         return None
     rate = row.amounts[0].value
+    rates = rates_per_year(row) if q.period == "year" else None
     siblings = q.children if q.children and q.children > 1 else None
     subjects = q.subjects if q.subjects and q.subjects > 1 else None
     if not (siblings or subjects):
-        if q.period == "year" and rates_per_year(row) and rate > 0:
-            rates = rates_per_year(row)
-            total = to_money(rate * rates)
-            return Calculation(total, f"et skoleår = {rates} rater: {rates} × {kr(rate)} = {kr(total)}")
-        return None
+        return _school_year(rate, rates) if rates and rate > 0 else None
     n = siblings or subjects
     discounted = to_money(rate * (1 - MUSIC_DISCOUNT))
     total = to_money(rate + discounted * (n - 1))
     what = "søskende" if siblings else "fag"
     rule = ("søskenderabat 25 % for anden og efterfølgende søskende" if siblings else
             "25 % rabat for andet og efterfølgende fag, beregnet på de billigste fag")
-    return _whole_year_of_rates(
-        total, row, q,
-        f"1 × {kr(rate)} + {n - 1} × {kr(discounted)} ({rule}) = {kr(total)} pr. rate "
-        f"for {n} {what}",
-    )
+    working = (f"1 × {kr(rate)} + {n - 1} × {kr(discounted)} ({rule}) = {kr(total)} pr. rate "
+               f"for {n} {what}")
+    return _school_year(total, rates, working) if rates else Calculation(total, working)
 
 
 def _library_child(row: TariffRow, q: PriceQuery) -> Optional[Calculation]:

@@ -8,31 +8,18 @@ state it after "=" (the working) and must not state the total a wrong row would 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Optional
 
 import pytest
 
 from knowledge.money import format_kr
 from knowledge.tariffs.answer import answer_price_question
 from knowledge.tariffs.search import get_catalogue
-
-
-def price(label_start: str, section: str, what: Optional[str] = None, where: str = "") -> Decimal:
-    """The amount of the one row whose label starts with ``label_start`` (``what``: "møde"
-    or "dag" of a double price; ``where``: part of its subsection or headings)."""
-    rows = [r for r in get_catalogue().rows
-            if r.label.startswith(label_start) and r.section == section
-            and where in " ".join((r.subsection, *r.headings))]
-    assert len(rows) == 1, [(r.id, r.label, r.subsection) for r in rows]
-    amounts = [a for a in rows[0].amounts if what is None or what in a.what]
-    return amounts[0].value
+from tests.unit.tariff_helpers import price, says
 
 
 def says_total(text: str, total: Decimal) -> None:
-    answer = answer_price_question(text)
-    assert answer.status == "answer", answer.text
-    assert f"= {format_kr(total)}" in answer.text, answer.text
-    assert answer.combined
+    says(text, total)
+    assert answer_price_question(text).combined
 
 
 # ------------------------------------------------------------------ items of one bill

@@ -16,18 +16,13 @@ from knowledge.money import format_kr
 from knowledge.tariffs.answer import answer_price_question
 from knowledge.tariffs.query import parse_query
 from knowledge.tariffs.search import get_catalogue
+from tests.unit.tariff_helpers import one_row, price, says
 
 D = Decimal
 
 
-def one_row(label_start: str, section: str):
-    rows = [r for r in get_catalogue().rows if r.label.startswith(label_start) and r.section == section]
-    assert len(rows) == 1, [(r.id, r.label) for r in rows]
-    return rows[0]
-
-
 def rate(label_start: str, section: str) -> Decimal:
-    return one_row(label_start, section).amounts[0].value
+    return price(label_start, section)
 
 
 # ------------------------------------------------------------------ the parser
@@ -122,13 +117,6 @@ def test_a_year_written_with_the_article_is_a_period_not_an_age(text):
 
 
 # ------------------------------------------------------------------ the sums
-def says(text: str, total: Decimal) -> str:
-    answer = answer_price_question(text)
-    assert answer.status == "answer", answer.text
-    assert f"= {format_kr(total)}" in answer.text, answer.text
-    return answer.text
-
-
 def test_an_area_that_is_a_sum_is_charged_in_full():
     per_m2 = rate("Gebyr til dækning af udgifter af bekæmpelse af rotter", "Skatter og afgifter")
     text = says("rottebekæmpelse: grunden er 900 m2 og tillægsparcellen 60 m2", per_m2 * 960)
