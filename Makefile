@@ -10,6 +10,8 @@ VENV      := .venv
 PY        := $(VENV)/bin/python
 RASA      := $(VENV)/bin/rasa
 STAMP     := $(VENV)/.lock-sha256
+# The gateway's own environment (current aiohttp, no Rasa): see requirements-gateway.in.
+GW_STAMP  := .venv-gateway/.lock-sha256
 SPACY     := build/spacy_model.txt
 DB_STAMP  := var/.db-loaded
 MODEL     := models/koege.tar.gz
@@ -26,7 +28,7 @@ export PYTHONPATH := $(CURDIR)
 # Rasa expands ${DA_SPACY_MODEL} in config.yml; the resolver picks it once (see README).
 WITH_SPACY = DA_SPACY_MODEL="$${DA_SPACY_MODEL:-$$(cat $(SPACY))}"
 
-.PHONY: help setup run run-prod test train eval nlu-report nlu-quick bench profile chaos report-unanswered lock clean unit e2e conversations
+.PHONY: help setup run run-prod test train eval nlu-report nlu-quick bench profile chaos report-unanswered lock lock-gateway clean unit e2e conversations
 
 help:
 	@echo "make run    start the bot: action server, Rasa and the chat page on http://127.0.0.1:8080/"
@@ -38,6 +40,9 @@ help:
 $(STAMP): requirements.lock scripts/setup.sh
 	@bash scripts/setup.sh
 
+$(GW_STAMP): $(STAMP) requirements-gateway.lock requirements-gateway-test.lock scripts/setup_gateway.sh
+	@bash scripts/setup_gateway.sh
+
 $(SPACY): $(STAMP) scripts/spacy_model.py
 	@$(PY) -m scripts.spacy_model
 
@@ -47,7 +52,7 @@ $(DB_STAMP): $(STAMP) $(DB_DEPS)
 	@LOG_LEVEL=WARNING $(PY) -m core.ledger seed-demo
 	@touch $@
 
-setup: $(STAMP) $(SPACY) $(DB_STAMP)
+setup: $(STAMP) $(GW_STAMP) $(SPACY) $(DB_STAMP)
 
 $(MODEL): $(STAMP) $(SPACY) $(TRAIN_DEPS)
 	@$(WITH_SPACY) $(PY) -m scripts.train
@@ -112,6 +117,13 @@ lock:
 	  /tmp/koege-lock/bin/pip freeze; \
 	  /tmp/koege-lock/bin/pip list --format=freeze 2>/dev/null | grep -E '^(setuptools|wheel)==') > requirements.lock
 	@echo "requirements.lock rewritten"
+
+# The gateway's locks, resolved by uv for Python 3.10 from requirements-gateway*.in.
+lock-gateway: $(STAMP)
+	@$(PY) -m uv pip compile --quiet --no-header --python-version 3.10 requirements-gateway.in -o requirements-gateway.lock
+	@$(PY) -m uv pip compile --quiet --no-header --python-version 3.10 requirements-gateway-test.in \
+	  -c requirements-gateway.lock -o requirements-gateway-test.lock
+	@echo "requirements-gateway.lock and requirements-gateway-test.lock rewritten"
 
 clean:
 	rm -rf models .rasa build var results test-artifacts

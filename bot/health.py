@@ -1,5 +1,5 @@
-"""``/healthz`` (this process is alive) and ``/readyz`` (Rasa, the action server and the
-database answer).
+"""``/healthz`` (this process is alive) and ``/readyz`` (Rasa, the action server, the
+database and, with REDIS_URL, Redis answer).
 
 ``/readyz`` asks every Rasa replica ``GET /`` (``/status`` needs Rasa's auth token when one
 is set) and the action server ``GET /health``, and the database ``SELECT 1`` plus "is the
@@ -11,14 +11,14 @@ answers 200 when all are up or 503 naming what is down. Meant for load balancers
 from __future__ import annotations
 
 import asyncio
-from typing import Dict
+from typing import Dict, Optional
 
 import aiohttp
 from aiohttp import web
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.state import CONFIG, DB, HTTP, SETTINGS
+from bot.state import CONFIG, DB, HTTP, REDIS, SETTINGS
 from core.db import current_revisions, head_revisions, ping
 
 
@@ -54,6 +54,18 @@ async def _probe_database(app: web.Application, timeout: float) -> str:
         return "down"
 
 
+async def _probe_redis(app: web.Application, timeout: float) -> Optional[str]:
+    """``"ok"``/``"down"`` for the shared-state Redis; None when the gateway has none."""
+    client = app.get(REDIS)
+    if client is None:
+        return None
+    try:
+        await asyncio.wait_for(client.ping(), timeout)
+        return "ok"
+    except Exception:  # noqa: BLE001 - any failure means not ready
+        return "down"
+
+
 async def readyz(request: web.Request) -> web.Response:
     app = request.app
     config, http = app[CONFIG], app[HTTP]
@@ -63,11 +75,14 @@ async def readyz(request: web.Request) -> web.Response:
         name = "rasa" if len(config.rasa_urls) == 1 else f"rasa-{index + 1}"
         targets[name] = f"{base}/"
     targets["actions"] = f"{app[SETTINGS].action_server_url.rstrip('/')}/health"
-    *results, database = await asyncio.gather(
-        *(_probe(http, url, timeout) for url in targets.values()), _probe_database(app, timeout)
+    *results, database, redis = await asyncio.gather(
+        *(_probe(http, url, timeout) for url in targets.values()), _probe_database(app, timeout),
+        _probe_redis(app, timeout),
     )
     checks = {name: "ok" if up else "down" for name, up in zip(targets, results)}
     checks["database"] = database
+    if redis is not None:
+        checks["redis"] = redis
     ready = all(value == "ok" for value in checks.values())
     body = {"status": "ready" if ready else "unavailable", "checks": checks}
     return web.json_response(body, status=200 if ready else 503)

@@ -1,4 +1,4 @@
-"""In-memory token buckets: the gateway's rate limits.
+"""Token buckets: the gateway's rate limits.
 
 Chat messages are limited per session first (``session_rate_per_minute``); the per-IP
 bucket is only a generous ceiling (``ip_rate_per_minute``), because many citizens share one
@@ -10,17 +10,28 @@ password locks out that person at that address, not the whole office; a per-IP c
 
 Each key (a session key, a client IP, an account at an IP) has a bucket of ``capacity`` tokens refilled at
 ``capacity`` per ``period`` seconds; a message takes one token. Buckets that have refilled
-completely carry no information and are dropped now and then, which bounds memory. One
-process only: several gateways behind a load balancer would each count on their own (a
-Redis-backed limiter can replace this class with the same ``take`` method).
+completely carry no information and are dropped now and then, which bounds memory.
+:class:`TokenBuckets` counts in one process; with ``REDIS_URL`` set the gateway uses
+:class:`bot.redis_state.RedisTokenBuckets` (same ``take``), so several gateways behind a load
+balancer share one count.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Dict, Tuple
+from typing import Awaitable, Callable, Dict, Optional, Protocol, Tuple
 
 Clock = Callable[[], float]
+
+
+class Buckets(Protocol):
+    """Token buckets by key: ``take`` returns ``(allowed, seconds until a token is available)``."""
+
+    async def take(self, key: str) -> Tuple[bool, float]: ...
+
+
+# ``(name, capacity, period_seconds) -> Buckets``: where a limit keeps its counts.
+BucketsFactory = Callable[[str, int, float], Buckets]
 
 
 @dataclass
@@ -42,7 +53,10 @@ class TokenBuckets:
         self._buckets: Dict[str, _Bucket] = {}
         self._last_prune = clock()
 
-    def take(self, key: str) -> Tuple[bool, float]:
+    async def take(self, key: str) -> Tuple[bool, float]:
+        return self.take_now(key)
+
+    def take_now(self, key: str) -> Tuple[bool, float]:
         """Take one token for ``key``: ``(allowed, seconds until a token is available)``."""
         now = self.clock()
         self._maybe_prune(now)
@@ -87,28 +101,30 @@ class RateLimiter:
         per_login: int = 10,
         per_login_ip: int = 60,
         new_sessions_per_ip: int = 30,
+        buckets: Optional[BucketsFactory] = None,
     ):
-        self.sessions = TokenBuckets(per_session, period_seconds, clock)
-        self.ips = TokenBuckets(per_ip, period_seconds, clock)
-        self.new_sessions = TokenBuckets(new_sessions_per_ip, period_seconds, clock)
-        self.logins = TokenBuckets(per_login, period_seconds, clock)
-        self.login_ips = TokenBuckets(per_login_ip, period_seconds, clock)
+        make: BucketsFactory = buckets or (lambda _name, capacity, period: TokenBuckets(capacity, period, clock))
+        self.sessions = make("session", per_session, period_seconds)
+        self.ips = make("ip", per_ip, period_seconds)
+        self.new_sessions = make("new-session", new_sessions_per_ip, period_seconds)
+        self.logins = make("login", per_login, period_seconds)
+        self.login_ips = make("login-ip", per_login_ip, period_seconds)
 
-    def check_ip(self, ip: str) -> Tuple[bool, float]:
+    def check_ip(self, ip: str) -> Awaitable[Tuple[bool, float]]:
         """The per-IP ceiling of chat and feedback requests."""
         return self.ips.take(ip)
 
-    def check_session(self, session_key: str) -> Tuple[bool, float]:
+    def check_session(self, session_key: str) -> Awaitable[Tuple[bool, float]]:
         return self.sessions.take(session_key)
 
-    def check_new_session(self, ip: str) -> Tuple[bool, float]:
+    def check_new_session(self, ip: str) -> Awaitable[Tuple[bool, float]]:
         """One more server-side session for this client IP?"""
         return self.new_sessions.take(ip)
 
-    def check_login(self, ip: str, account: str = "") -> Tuple[bool, float]:
+    async def check_login(self, ip: str, account: str = "") -> Tuple[bool, float]:
         """A staff login attempt: per account at this IP, under a per-IP ceiling. A
         refused attempt for one account does not use up the IP's ceiling."""
-        allowed, retry = self.logins.take(f"{account.strip().lower()}\x00{ip}")
+        allowed, retry = await self.logins.take(f"{account.strip().lower()}\x00{ip}")
         if not allowed:
             return allowed, retry
-        return self.login_ips.take(ip)
+        return await self.login_ips.take(ip)

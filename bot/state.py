@@ -32,3 +32,5 @@ TURNS = web.AppKey("turns", TurnMemory)
 STAFF_SESSIONS = web.AppKey("staff_sessions", StaffSessions)
 SEARCH = web.AppKey("search", SearchIndex)
 SOURCES = web.AppKey("sources", SourceIndex)
+# The Redis client of shared gateway state (only with REDIS_URL; see bot/redis_state.py).
+REDIS = web.AppKey("redis", object)

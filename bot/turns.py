@@ -5,6 +5,8 @@ Each bot message sent to the widget gets a random ``id``; :class:`TurnMemory` ke
 bounded number of recent messages, which conversation it belongs to, the citizen's question
 and the answer. A rating names only the id, and is accepted only from the same conversation,
 so a client can neither rate someone else's answer nor store text of its own choosing.
+With ``REDIS_URL`` set, :class:`bot.redis_state.RedisTurnMemory` keeps them instead (a rating
+may reach another gateway than the answer came from).
 """
 
 from __future__ import annotations
@@ -31,14 +33,14 @@ class TurnMemory:
         self.capacity = capacity
         self._turns: "OrderedDict[str, Turn]" = OrderedDict()
 
-    def remember(self, conversation_id: str, question: str, answer: str) -> str:
+    async def remember(self, conversation_id: str, question: str, answer: str) -> str:
         message_id = secrets.token_urlsafe(12)
         self._turns[message_id] = Turn(conversation_id, question, answer)
         while len(self._turns) > self.capacity:
             self._turns.popitem(last=False)
         return message_id
 
-    def get(self, message_id: str, conversation_id: str) -> Optional[Turn]:
+    async def get(self, message_id: str, conversation_id: str) -> Optional[Turn]:
         turn = self._turns.get(message_id)
         if turn is None or turn.conversation_id != conversation_id:
             return None

@@ -48,6 +48,18 @@ from typing import Callable, Deque, Dict, List, Optional
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
+# The gateway runs in its own environment with a current aiohttp and no Rasa (issue 20;
+# scripts/setup_gateway.sh). GATEWAY_PYTHON overrides it (e.g. an installed system package).
+GATEWAY_VENV = ROOT / ".venv-gateway"
+
+
+def gateway_python() -> str:
+    """The interpreter of the gateway's environment; a clear error when setup has not made it."""
+    override = os.environ.get("GATEWAY_PYTHON")
+    path = Path(override) if override else GATEWAY_VENV / "bin" / "python"
+    if not path.exists():
+        raise SystemExit(f"stack: the gateway's Python {path} is missing; run `make setup` first")
+    return str(path)
 LOG_DIR = ROOT / "var" / "log"
 MODEL_DIR = ROOT / "models"
 
@@ -160,7 +172,7 @@ def services(
     result.append(
         Service(
             "gateway",
-            [str(VENV_BIN / "python"), "-m", "bot"],
+            [gateway_python(), "-m", "bot"],
             f"http://127.0.0.1:{gateway_port}/healthz",
             {
                 **common,

@@ -7,9 +7,17 @@ reached the PostgreSQL variant is skipped, except under ``CI=true`` where it fai
 must not pass by skipping the database it is meant to test.
 
 Imports of ``core`` and ``knowledge`` work because ``pytest.ini`` sets ``pythonpath = .``.
+
+The gateway runs in its own environment (``.venv-gateway``: a current aiohttp, no Rasa), so
+its in-process tests run there (:data:`GATEWAY_TEST_MODULES`, marked ``gateway``):
+``scripts/test.sh`` runs ``-m "not gateway"`` with ``.venv`` and these with ``.venv-gateway``,
+which collects nothing else (the other modules import Rasa, spaCy or the actions).
 """
 
 from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
 
 import os
 import secrets
@@ -135,3 +143,41 @@ def ledger_db(db_url: str) -> Iterator[LedgerDb]:
         yield LedgerDb(db_url, factory, refs)
     finally:
         engine.dispose()
+
+
+# Test modules that exercise the gateway (bot/) in-process, in the gateway's environment.
+GATEWAY_TEST_MODULES = frozenset({
+    "tests/unit/test_gateway.py",
+    "tests/unit/test_gateway_answers.py",
+    "tests/unit/test_gateway_features.py",
+    "tests/unit/test_gateway_hardening.py",
+    "tests/unit/test_metrics.py",
+    "tests/unit/test_routing.py",
+    "tests/unit/test_staff.py",
+    "tests/unit/test_redis_state.py",
+    "tests/unit/test_gateway_env.py",
+    "tests/unit/test_embed.py",
+    "tests/chaos/test_fuzz_gateway.py",
+})
+IN_GATEWAY_ENV = importlib.util.find_spec("rasa") is None
+_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _module_name(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(_ROOT).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> Optional[bool]:
+    """In the gateway's environment only the gateway's test modules are collected."""
+    if IN_GATEWAY_ENV and collection_path.is_file() and collection_path.name.startswith("test_"):
+        return True if _module_name(collection_path) not in GATEWAY_TEST_MODULES else None
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list) -> None:
+    for item in items:
+        if _module_name(Path(str(item.fspath))) in GATEWAY_TEST_MODULES:
+            item.add_marker(pytest.mark.gateway)

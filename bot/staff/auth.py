@@ -3,7 +3,9 @@
 Staff sessions are separate from citizens' chat sessions: cookie ``koege_staff`` (HttpOnly,
 SameSite=Strict, Path=/staff, Secure over HTTPS), 15 minutes idle and 10 hours in all by
 default (``GatewayConfig.staff_idle_seconds`` / ``staff_absolute_seconds``). The store keeps
-a SHA-256 of the cookie value, one process's memory; a restart logs everyone out.
+a SHA-256 of the cookie value: one process's memory (:class:`MemoryStaffStore`; a restart
+logs everyone out), or Redis with ``REDIS_URL`` (:class:`bot.redis_state.RedisStaffStore`,
+shared by several gateways, surviving a gateway restart).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass, replace
-from typing import Callable, Dict, Optional, Tuple
+from typing import Callable, Dict, Optional, Protocol, Tuple
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -57,14 +59,53 @@ class StaffSession:
         return self.role == "supervisor"
 
 
+class StaffStore(Protocol):
+    """Where staff sessions live, by the SHA-256 of their cookie value."""
+
+    async def get(self, key: str) -> Optional[StaffSession]: ...
+
+    async def put(self, key: str, session: StaffSession, ttl_seconds: int) -> None: ...
+
+    async def delete(self, key: str) -> None: ...
+
+
+class MemoryStaffStore:
+    """Staff sessions in this process's memory (a few dozen staff: a dict is enough)."""
+
+    def __init__(self) -> None:
+        self._data: Dict[str, StaffSession] = {}
+
+    async def get(self, key: str) -> Optional[StaffSession]:
+        return self._data.get(key)
+
+    async def put(self, key: str, session: StaffSession, ttl_seconds: int) -> None:
+        self._data[key] = session
+
+    async def delete(self, key: str) -> None:
+        self._data.pop(key, None)
+
+    def sweep(self, is_alive: Callable[[StaffSession], bool]) -> None:
+        for key in [k for k, s in self._data.items() if not is_alive(s)]:
+            del self._data[key]
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
 class StaffSessions:
     """Logged-in staff by cookie; ``lookup`` returns ``(session, expired)``."""
 
-    def __init__(self, clock: Callable[[], float], idle_seconds: int, absolute_seconds: int) -> None:
+    def __init__(
+        self,
+        clock: Callable[[], float],
+        idle_seconds: int,
+        absolute_seconds: int,
+        store: Optional[StaffStore] = None,
+    ) -> None:
         self.clock = clock
         self.idle_seconds = idle_seconds
         self.absolute_seconds = absolute_seconds
-        self._data: Dict[str, StaffSession] = {}
+        self.store: StaffStore = store if store is not None else MemoryStaffStore()
 
     @staticmethod
     def _key(value: str) -> str:
@@ -73,33 +114,31 @@ class StaffSessions:
     def _alive(self, s: StaffSession, now: float) -> bool:
         return now - s.last_seen < self.idle_seconds and now - s.created_at < self.absolute_seconds
 
-    def login(self, username: str, role: str) -> Tuple[str, StaffSession]:
+    async def login(self, username: str, role: str) -> Tuple[str, StaffSession]:
         now = self.clock()
-        self._sweep(now)
+        sweep = getattr(self.store, "sweep", None)
+        if sweep is not None:
+            sweep(lambda s: self._alive(s, now))
         value = secrets.token_urlsafe(32)
         session = StaffSession(username, role, now, now, secrets.token_urlsafe(16))
-        self._data[self._key(value)] = session
+        await self.store.put(self._key(value), session, self.idle_seconds)
         return value, session
 
-    def lookup(self, value: Optional[str], touch: bool = True) -> Tuple[Optional[StaffSession], bool]:
+    async def lookup(self, value: Optional[str], touch: bool = True) -> Tuple[Optional[StaffSession], bool]:
         if not value or not _COOKIE_VALUE.match(value):
             return None, False
         key, now = self._key(value), self.clock()
-        session = self._data.get(key)
+        session = await self.store.get(key)
         if session is None:
             return None, True  # a cookie we no longer know: logged out by expiry or restart
         if not self._alive(session, now):
-            del self._data[key]
+            await self.store.delete(key)
             return None, True
         if touch:
             session = replace(session, last_seen=now)
-            self._data[key] = session
+            await self.store.put(key, session, self.idle_seconds)
         return session, False
 
-    def logout(self, value: Optional[str]) -> None:
+    async def logout(self, value: Optional[str]) -> None:
         if value and _COOKIE_VALUE.match(value):
-            self._data.pop(self._key(value), None)
-
-    def _sweep(self, now: float) -> None:
-        for key in [k for k, s in self._data.items() if not self._alive(s, now)]:
-            del self._data[key]
+            await self.store.delete(self._key(value))

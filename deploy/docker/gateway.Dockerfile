@@ -1,10 +1,11 @@
-# Gateway image (bot/): plain Python 3.10, no Rasa or TensorFlow inside.
+# Gateway image (bot/): plain Python 3.10, no Rasa or TensorFlow inside; its own lock with a
+# current, patched aiohttp (requirements-gateway.lock, the same pins as .venv-gateway).
 # Build from the repo root:  docker build -f deploy/docker/gateway.Dockerfile .
 FROM python:3.10-slim
 RUN useradd --create-home --uid 1001 koege
 WORKDIR /app
-COPY deploy/docker/app-packages.txt /tmp/app-packages.txt
-RUN pip install --no-cache-dir -r /tmp/app-packages.txt
+COPY requirements-gateway.lock /tmp/requirements-gateway.lock
+RUN pip install --no-cache-dir --no-deps -r /tmp/requirements-gateway.lock
 COPY bot /app/bot
 COPY core /app/core
 COPY knowledge /app/knowledge

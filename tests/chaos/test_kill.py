@@ -13,7 +13,10 @@ budget. Scenarios, in order, each with several simulated citizens:
    their conversations continue (same session in the shared tracker store); restart -> the
    replica serves again after its circuit breaker closes (health probes);
 4. cut the database connection (proxy down, open connections dropped) -> polite replies in
-   < 2 s; proxy back -> real answers again.
+   < 2 s; proxy back -> real answers again;
+5. ``kill -9`` the gateway, whose sessions and limits are in Redis (``REDIS_URL``, db 3) ->
+   restarted, every citizen's conversation carries on (same cookie, same conversation, no
+   "expired" notice): nobody is logged out by a gateway restart.
 
 Needs a trained model (``CHAOS_MODEL``, else the newest ``models/*.tar.gz``, else
 ``/tmp/infra-models/koege.tar.gz``),
@@ -54,6 +57,7 @@ FAQ = "hvordan kan jeg betale min regning"
 POLITE_FAILURES = {texts.TECHNICAL_ERROR, texts.NO_ANSWER}
 METRICS_TOKEN = "chaos-kill-metrics-token-0123456789"
 METRICS_AUTH = {"Authorization": f"Bearer {METRICS_TOKEN}"}  # as Prometheus scrapes it
+GATEWAY_PREFIX = "koege-chaos-gw"
 
 
 def _unavailable(reason: str) -> None:
@@ -81,6 +85,7 @@ class Citizen:
     def __init__(self, number: int) -> None:
         self.number = number
         self.http = requests.Session()
+        self.last_expired: Optional[bool] = None
 
     def say(self, message: str) -> Tuple[float, List[str]]:
         started = time.monotonic()
@@ -91,6 +96,7 @@ class Citizen:
         elapsed = time.monotonic() - started
         assert resp.status_code == 200, (resp.status_code, resp.text[:300])
         replies = [m["text"] for m in resp.json()["messages"]]
+        self.last_expired = resp.json().get("session_expired")
         assert replies and all(isinstance(t, str) and t.strip() for t in replies)
         return elapsed, replies
 
@@ -176,6 +182,8 @@ def chaos(tmp_path_factory):
         "GATEWAY_HEALTH_INTERVAL_SECONDS": "1",
         "GATEWAY_SESSION_RATE_PER_MINUTE": "100000", "GATEWAY_IP_RATE_PER_MINUTE": "100000",
         "GATEWAY_NEW_SESSIONS_PER_MINUTE": "100000", "GATEWAY_METRICS_TOKEN": METRICS_TOKEN,
+        # The gateway's sessions, staff sessions, limits and turns in Redis (bot/redis_state.py).
+        "REDIS_URL": f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_DB}", "GATEWAY_REDIS_PREFIX": GATEWAY_PREFIX,
     }
     stack = Stack(services(RASA_PORT, ACTION_PORT, GATEWAY_PORT, model=str(model),
                            endpoints="endpoints.prod.yml", rasa_replicas=2, action_servers=1, env=env))
@@ -321,3 +329,20 @@ def test_database_cut_mid_conversation_then_back(chaos, citizens):
             proxy.restore()
         wait_until(lambda: all(is_real_answer(r) for r in all_reply_in_time(citizens, FAQ)), 30,
                    "answers after the database came back")
+
+
+def test_gateway_killed_sessions_survive_in_redis(chaos, citizens):
+    stack: Stack = chaos["stack"]
+    rds = chaos["redis"]
+    all_reply_in_time(citizens, FAQ)
+    assert len(list(rds.scan_iter(f"{GATEWAY_PREFIX}:s:*"))) >= USERS  # the sessions are in Redis
+    cookies = [c.http.cookies.get("koege_session") for c in citizens]
+    senders_before = set(tracker_senders(chaos))
+    for _ in range(ROUNDS):
+        stack.kill("chaos-gateway")
+        stack.restart("chaos-gateway")
+        wait_until(lambda: all(is_real_answer(r) for r in all_reply_in_time(citizens, FAQ)), 30,
+                   "answers from the restarted gateway")
+    assert all(c.last_expired is False for c in citizens)  # nobody was told "expired"
+    assert [c.http.cookies.get("koege_session") for c in citizens] == cookies
+    assert set(tracker_senders(chaos)) == senders_before  # the same conversations, no new ones

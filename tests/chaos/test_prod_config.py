@@ -189,3 +189,21 @@ def test_compose_restarts_every_service_and_docs_say_how():
     for needle in ("deploy/systemd/", "restart: unless-stopped", "koege_stack_restarts_total",
                    "GATEWAY_ALLOWED_HOSTS", "dev-only-not-a-secret-change-me"):
         assert needle in documented, needle
+
+
+def test_every_deployment_runs_the_gateway_from_its_own_lock_with_shared_state():
+    """Issue 20: the gateway has its own environment (current aiohttp, no Rasa) everywhere it
+    runs, and every multi-gateway deployment shares its sessions and limits in Redis."""
+    dockerfile = (ROOT / "deploy" / "docker" / "gateway.Dockerfile").read_text(encoding="utf-8")
+    assert "requirements-gateway.lock" in dockerfile and "app-packages" not in dockerfile
+    assert "/.venv-gateway/bin/python -m bot" in _unit("koege-gateway.service")["Service"]["ExecStart"]
+    compose = yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))
+    gateway, rasa = compose["services"]["gateway"], compose["services"]["rasa-1"]["environment"]
+    url = gateway["environment"]["REDIS_URL"]
+    assert url.startswith("redis://redis:") and not url.endswith(f"/{rasa['REDIS_DB']}")  # not Rasa's db
+    assert "redis" in gateway["depends_on"]
+    helm = (HELM / "koege-bot" / "templates" / "gateway.yaml").read_text(encoding="utf-8")
+    assert "name: REDIS_URL" in helm and ".Values.redis.gatewayDb" in helm
+    values = yaml.safe_load((HELM / "values.yaml").read_text(encoding="utf-8"))
+    assert values["redis"]["gatewayDb"] != values["redis"]["db"]
+    assert load_env_file(PROD_ENV)["REDIS_URL"].startswith("redis://127.0.0.1:6379/")

@@ -21,7 +21,7 @@ async def test_the_turn_is_one_answer_with_one_id_for_its_whole_text(gateway, ra
     resp, body = await chat(client, "Hvordan betaler jeg?")
     answer = body["answer"]
     assert answer["personal"] is False and answer["sources"] == []
-    turn = client.server.app[TURNS].get(answer["id"], rasa.received[0]["sender"])
+    turn = await client.server.app[TURNS].get(answer["id"], rasa.received[0]["sender"])
     assert turn.answer == "rasa svarer: Hvordan betaler jeg?\n\nMente du …?"
     resp = await client.post("/api/feedback", json={"id": answer["id"], "rating": "up"},
                              headers={**CSRF, "Origin": origin(client)})

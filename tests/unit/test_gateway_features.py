@@ -130,7 +130,7 @@ async def test_feedback_only_for_own_recent_answers(gateway, rasa):
     assert resp.status == 404
     client.session.cookie_jar.clear()
     for cookie in own_cookies:
-        client.session.cookie_jar.update_cookies({cookie.key: cookie.value})
+        client.session.cookie_jar.update_cookies({cookie.key: cookie.value}, response_url=client.make_url("/"))
     resp = await client.post("/api/feedback", json={"id": message_id, "rating": "meh"},
                              headers={**CSRF, "Origin": origin(client)})
     assert resp.status == 400

@@ -77,7 +77,7 @@ async def test_new_sessions_are_rate_limited_per_ip(gateway, rasa):
     assert statuses == [200, 200, 200, 200, 429, 429]
     assert body["error"] == texts.ERROR_NEW_SESSIONS and int(resp.headers["Retry-After"]) >= 1
     assert store_size(client) == 5
-    client.session.cookie_jar.update_cookies(mine)  # an existing conversation carries on
+    client.session.cookie_jar.update_cookies(mine, response_url=client.make_url("/"))  # an existing conversation carries on
     resp, body = await chat(client, "stadig mig")
     assert resp.status == 200 and body["session_expired"] is False
 
