@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable, List, Optional, TypeVar
+from typing import Any, Callable, Dict, List, Optional, TypeVar
 
 from sqlalchemy import desc, select
 from sqlalchemy.exc import IntegrityError
@@ -102,13 +102,16 @@ def get_staff(factory: sessionmaker, username: str) -> Optional[StaffAccount]:
         return StaffAccount(user.username, user.role, user.password_hash, user.disabled_at is None)
 
 
-def create_staff(factory: sessionmaker, username: str, role: str, password_hash: str) -> None:
+def create_staff(
+    factory: sessionmaker, username: str, role: str, password_hash: str, display_name: Optional[str] = None
+) -> None:
     """Add an account; ``ValueError`` if the name is taken or the role unknown."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r} (use {' or '.join(ROLES)})")
     try:
         with factory.begin() as session:
-            session.add(StaffUser(username=username, role=role, password_hash=password_hash))
+            session.add(StaffUser(username=username, role=role, password_hash=password_hash,
+                                  display_name=(display_name or "").strip()[:200] or None))
     except IntegrityError as exc:
         raise ValueError(f"user {username!r} already exists") from exc
 
@@ -117,6 +120,21 @@ def set_password_hash(factory: sessionmaker, username: str, password_hash: str) 
     with factory.begin() as session:
         user = session.execute(select(StaffUser).where(StaffUser.username == username)).scalar_one()
         user.password_hash = password_hash
+
+
+def set_display_name(factory: sessionmaker, username: str, display_name: str) -> None:
+    with factory.begin() as session:
+        user = session.execute(select(StaffUser).where(StaffUser.username == username)).scalar_one()
+        user.display_name = display_name.strip()[:200] or None
+
+
+def display_names(factory: sessionmaker) -> Dict[str, str]:
+    """Username -> display name of the accounts that have one."""
+    with factory() as session:
+        rows = session.execute(
+            select(StaffUser.username, StaffUser.display_name).where(StaffUser.display_name.is_not(None))
+        )
+        return {username: name for username, name in rows}
 
 
 # --- audit log ---------------------------------------------------------------------------------
@@ -130,12 +148,28 @@ class AuditRow:
     cpr_masked: str
     reason: str
     outcome: str
+    search_kind: str = "cpr"
+    search_text: Optional[str] = None
+
+
+AUDIT_OUTCOMES = ("found", "not_found", "several", "too_many")
 
 
 def audit_lookup(
-    factory: sessionmaker, staff_username: str, cpr_masked: str, citizen_ref: Optional[str], reason: str
+    factory: sessionmaker,
+    staff_username: str,
+    cpr_masked: str,
+    citizen_ref: Optional[str],
+    reason: str,
+    search_kind: str = "cpr",
+    search_text: Optional[str] = None,
+    outcome: Optional[str] = None,
 ) -> None:
-    """Write the audit row of one look-up (before any personal data is shown)."""
+    """Write the audit row of one look-up (before any personal data is shown). ``outcome``
+    defaults to found/not_found by ``citizen_ref``; ``search_text`` is stored CPR-masked."""
+    outcome = outcome or ("found" if citizen_ref else "not_found")
+    if outcome not in AUDIT_OUTCOMES:
+        raise ValueError(f"unknown outcome {outcome!r}")
     with factory.begin() as session:
         session.add(
             StaffAuditEntry(
@@ -143,7 +177,9 @@ def audit_lookup(
                 citizen_ref=citizen_ref,
                 cpr_masked=cpr_masked,
                 reason=_clip(reason),
-                outcome="found" if citizen_ref else "not_found",
+                outcome=outcome,
+                search_kind=search_kind,
+                search_text=mask_cpr(search_text)[:200] if search_text else None,
             )
         )
 
@@ -153,4 +189,5 @@ def audit_rows(factory: sessionmaker, limit: int = 500) -> List[AuditRow]:
         rows = session.execute(
             select(StaffAuditEntry).order_by(desc(StaffAuditEntry.at), desc(StaffAuditEntry.id)).limit(limit)
         ).scalars()
-        return [AuditRow(r.at, r.staff_username, r.citizen_ref, r.cpr_masked, r.reason, r.outcome) for r in rows]
+        return [AuditRow(r.at, r.staff_username, r.citizen_ref, r.cpr_masked, r.reason, r.outcome,
+                         r.search_kind, r.search_text) for r in rows]

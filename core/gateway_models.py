@@ -2,7 +2,8 @@
 citizens' thumbs up/down feedback and the questions the bot could not answer.
 
 Imports :data:`core.models.Base` (same naming convention, same metadata); the schema is
-created by ``core/migrations/versions/0003_gateway.py``. Only ``bot/`` writes these tables.
+created by ``core/migrations/versions/0003_gateway.py`` and ``0004_staff_lookup.py``. Only
+``bot/`` writes these tables.
 Stored question text has CPR-like numbers masked before it gets here.
 """
 
@@ -25,6 +26,7 @@ class StaffUser(Base):
     username = Column(String(64), nullable=False)
     password_hash = Column(String(255), nullable=False)
     role = Column(String(16), nullable=False)
+    display_name = Column(String(200), nullable=True)  # "Mette Hansen"; the audit view shows it
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     disabled_at = Column(DateTime(timezone=True), nullable=True)
 
@@ -45,7 +47,11 @@ class StaffAuditEntry(Base):
     citizen_ref = Column(String(64), nullable=True)  # the ledger's reference, when found
     cpr_masked = Column(String(16), nullable=False)  # DDMMYY-**** (never the full number)
     reason = Column(Text, nullable=False)
-    outcome = Column(String(16), nullable=False)  # found | not_found
+    outcome = Column(String(16), nullable=False)  # found | not_found | several | too_many
+    # How staff searched (cpr | payment_id | name) and for what: the masked CPR, the
+    # betalings-id or the name typed (CPR-like numbers masked). Added by 0004_staff_lookup.
+    search_kind = Column(String(16), nullable=False, default="cpr", server_default="cpr")
+    search_text = Column(String(200), nullable=True)
 
     __table_args__ = (Index(None, "at"),)
 

@@ -54,6 +54,7 @@ import logging
 import re
 import secrets
 import sys
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -1095,6 +1096,115 @@ def find_by_cpr(cpr: str, url: Optional[str] = None, factory: Optional[sessionma
         if c.is_open
     )
     return StaffCitizen(ov.citizen_ref, ov.name, claims)
+
+
+# Staff look-ups by CPR number, betalings-id or name (the gateway writes the audit row
+# between :func:`staff_find`, which reveals nothing yet, and :func:`staff_view`).
+
+STAFF_SEARCH_KINDS = ("cpr", "payment_id", "name")
+
+#: A name search that fits more citizens than this lists none ("write more of the name").
+MAX_NAME_MATCHES = 20
+
+_NAME_LETTERS = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "ä": "ae", "ö": "oe", "ü": "ue"})
+_FI_INPUT = re.compile(r"^\+?71<?(\d{15})(?:\+?(\d{8})<?)?$")
+
+
+def fold_name(text: str) -> str:
+    """Lower case, æ/ø/å written as ae/oe/aa, accents and punctuation dropped, so that
+    ``"Søren Ærø-Hansen"``, ``"soeren aeroe hansen"`` and ``"SØREN ÆRØ HANSEN"`` are alike."""
+    lowered = unicodedata.normalize("NFC", text or "").lower().translate(_NAME_LETTERS)
+    plain = "".join(ch for ch in unicodedata.normalize("NFD", lowered) if not unicodedata.combining(ch))
+    return " ".join(re.findall(r"[a-z0-9]+", plain))
+
+
+def name_matches(query: str, name: str) -> bool:
+    """Every word of ``query`` begins a word of ``name`` (folded): "jens han" fits "Jens Hansen"."""
+    words = fold_name(name).split()
+    terms = fold_name(query).split()
+    return bool(terms) and all(any(w.startswith(t) for w in words) for t in terms)
+
+
+def normalise_payment_id(text: str) -> Optional[str]:
+    """The 15-digit betalings-id in what staff typed: the id itself (spaces allowed) or the
+    whole FI line ``+71<000000009000201+80000000<``; None if neither (the check digit is
+    not tested here - see :func:`is_valid_payment_id`)."""
+    compact = re.sub(r"[\s.]", "", text or "")
+    match = _FI_INPUT.match(compact)
+    if match:
+        return match.group(1)
+    return compact if re.fullmatch(r"\d{15}", compact) else None
+
+
+@dataclass(frozen=True)
+class StaffMatch:
+    """One citizen a staff search found (nothing but what a choice list shows)."""
+
+    ref: str
+    name: str
+    cpr: str  # the gateway shows it masked
+
+
+@dataclass(frozen=True)
+class PlanApplicationView:
+    claim_no: str
+    description: str
+    monthly_amount: Decimal
+    status: str  # received | approved | rejected | withdrawn
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class StaffView:
+    """A citizen as phone staff see them: the citizen's own overview (the same
+    :class:`ClaimView` objects the bot answers from) and every plan application."""
+
+    cpr: str
+    overview: Overview
+    applications: Tuple[PlanApplicationView, ...]
+
+
+def staff_find(factory: sessionmaker, kind: str, value: str) -> List[StaffMatch]:
+    """Citizens matching a normalised CPR number, betalings-id or name (blocking). A name
+    search returns at most ``MAX_NAME_MATCHES + 1`` matches (more than the maximum: too many)."""
+    if kind not in STAFF_SEARCH_KINDS:
+        raise ValueError(f"unknown search kind {kind!r}")
+    with factory() as session:
+        if kind == "cpr":
+            rows = session.execute(select(Citizen).where(Citizen.cpr == value)).scalars().all()
+        elif kind == "payment_id":
+            rows = session.execute(
+                select(Citizen).join(Claim, Claim.citizen_id == Citizen.id)
+                .where(Claim.payment_id == value).distinct().order_by(Citizen.name, Citizen.id)
+            ).scalars().all()
+        else:
+            # Folding (ae/æ) has no portable SQL form: the names are scanned here.
+            rows = []
+            for citizen in session.execute(select(Citizen).order_by(Citizen.name, Citizen.id)).scalars():
+                if name_matches(value, citizen.name):
+                    rows.append(citizen)
+                    if len(rows) > MAX_NAME_MATCHES:
+                        break
+        return [StaffMatch(c.ref, c.name, c.cpr) for c in rows]
+
+
+def staff_view(factory: sessionmaker, citizen_ref: str, today: Optional[date] = None) -> Optional[StaffView]:
+    """The citizen ``citizen_ref`` for phone staff (call only after the audit row is written)."""
+    today = today or date.today()
+    with factory() as session:
+        citizen = _citizen_by_ref(session, citizen_ref)
+        if citizen is None:
+            return None
+        ov = _overview(session, citizen, today)
+        rows = session.execute(
+            select(Claim.claim_no, Claim.description, PlanApplication.monthly_amount, PlanApplication.status,
+                   PlanApplication.created_at)
+            .join(Claim, Claim.id == PlanApplication.claim_id)
+            .where(PlanApplication.citizen_id == citizen.id)
+            .order_by(PlanApplication.created_at, PlanApplication.id)
+        )
+        applications = tuple(PlanApplicationView(*row) for row in rows)
+        return StaffView(citizen.cpr, ov, applications)
 
 
 # --------------------------------------------------------------------------- CLI

@@ -210,8 +210,27 @@ def _next_steps(claim: ClaimView) -> str:
     count = sent.count("rykker")
     if count:
         return (f"Du har fået {count} rykker{'e' if count > 1 else ''}{civil}. "
-                f"Hver rykker koster et rykkergebyr på {kr(fee)}.")
-    return f"Betaler du ikke til tiden, sender Opkrævningen en rykker med et rykkergebyr på {kr(fee)}{civil}."
+                f"Hver rykker koster et rykkergebyr på {kr(fee)}")  # "250,00 kr." ends the sentence
+    ending = f"{civil}." if civil else ""  # no "kr.." when the amount ends the sentence
+    return f"Betaler du ikke til tiden, sender Opkrævningen en rykker med et rykkergebyr på {kr(fee)}{ending}"
+
+
+def claim_line(claim: ClaimView, today: date) -> str:
+    """One claim in the very words of the citizen's overview (without the bullet), for the
+    staff console: what the citizen saw when they asked the bot."""
+    return _claim_line(claim, today).lstrip("• ")
+
+
+def next_steps(claim: ClaimView) -> str:
+    """What the bot tells the citizen happens next if the claim stays unpaid (reminders sent,
+    the fees of the steps still to come)."""
+    return _next_steps(claim)
+
+
+def reminder_label(kind: str) -> str:
+    """``"varsling"`` -> ``"Varsling"``, ``"underretning_udlaeg"`` -> ``"Underretning om udlæg"``."""
+    name = REMINDER_NAMES[kind].split(" ", 1)[1]
+    return name[:1].upper() + name[1:]
 
 
 def render_consequences(ov: Overview, bill_type: Optional[str] = None) -> str:

@@ -1,11 +1,14 @@
 """``python -m bot.staff``: manage staff console accounts.
 
-    python -m bot.staff create-user NAME --role staff|supervisor [--password-stdin] [--url URL]
+    python -m bot.staff create-user NAME --role staff|supervisor [--display-name "Mette Hansen"]
+                                    [--password-stdin] [--url URL]
     python -m bot.staff set-password NAME [--password-stdin] [--url URL]
+    python -m bot.staff set-display-name NAME "Mette Hansen" [--url URL]
     python -m bot.staff bench-search [--queries N]
 
 The password is prompted twice (not echoed) or read from the first line of stdin with
-``--password-stdin`` (for scripts); it is stored only as an argon2id hash. The database is
+``--password-stdin`` (for scripts); it is stored only as an argon2id hash. The display name
+is what the supervisors' audit view shows next to the user name. The database is
 ``DATABASE_URL`` (default ``var/koege.db``) and must be migrated (``python -m core.db upgrade``).
 """
 
@@ -41,12 +44,21 @@ def _factory(url: Optional[str]):
     return make_session_factory(make_engine(resolve_url(url)))
 
 
-def create_user(name: str, role: str, from_stdin: bool, url: Optional[str]) -> int:
+def create_user(name: str, role: str, from_stdin: bool, url: Optional[str], display_name: Optional[str] = None) -> int:
     if not USERNAME.match(name):
         raise ValueError("the user name may have 2-64 letters, digits, '.', '_' or '-'")
     password_hash = hash_password(_password(from_stdin))
-    store.create_staff(_factory(url), name, role, password_hash)
+    store.create_staff(_factory(url), name, role, password_hash, display_name)
     print(f"created {role} {name}")
+    return 0
+
+
+def set_display_name(name: str, display_name: str, url: Optional[str]) -> int:
+    factory = _factory(url)
+    if store.get_staff(factory, name) is None:
+        raise ValueError(f"no user {name!r}")
+    store.set_display_name(factory, name, display_name)
+    print(f"display name of {name} changed")
     return 0
 
 
@@ -91,18 +103,26 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     create = sub.add_parser("create-user", help="add a staff account")
     create.add_argument("name")
     create.add_argument("--role", choices=ROLES, default="staff")
+    create.add_argument("--display-name", help='the name the audit view shows, e.g. "Mette Hansen"')
     create.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     create.add_argument("--url", help="database URL (default: DATABASE_URL or var/koege.db)")
     passwd = sub.add_parser("set-password", help="change a staff account's password")
     passwd.add_argument("name")
     passwd.add_argument("--password-stdin", action="store_true")
     passwd.add_argument("--url")
+    named = sub.add_parser("set-display-name", help="change the name the audit view shows")
+    named.add_argument("name")
+    named.add_argument("display_name")
+    named.add_argument("--url")
     bench = sub.add_parser("bench-search", help="print the search latency per keystroke")
     bench.add_argument("--rounds", type=int, default=20)
     args = parser.parse_args(argv)
     try:
         if args.command == "create-user":
-            return create_user(args.name, args.role, args.password_stdin or not sys.stdin.isatty(), args.url)
+            return create_user(args.name, args.role, args.password_stdin or not sys.stdin.isatty(), args.url,
+                               args.display_name)
+        if args.command == "set-display-name":
+            return set_display_name(args.name, args.display_name, args.url)
         if args.command == "set-password":
             return set_password(args.name, args.password_stdin or not sys.stdin.isatty(), args.url)
         return bench_search(args.rounds)

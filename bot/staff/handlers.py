@@ -1,9 +1,15 @@
 """Routes of the staff console (all JSON under ``/staff/api/``, the page at ``/staff``).
 
 Every handler but login needs a live staff session; the audit view needs the supervisor
-role. Unsafe requests pass the same CSRF check as the chat API (``bot.security``). A
-citizen look-up writes its audit row before it returns any personal data, and the CPR
-number travels back only masked.
+role. Unsafe requests pass the same CSRF check as the chat API (``bot.security``).
+
+A citizen look-up (by CPR number, betalings-id or name) needs a reason with at least
+``MIN_REASON_CHARS`` letters or digits, and writes its audit row - who, how they searched,
+for what, why, what came of it - before it returns any personal data: first
+:func:`bot.citizens.find` (who matches, nothing shown), then the row, then the data. Several
+citizens of one name give a choice list (name, masked CPR), itself audited; choosing one
+repeats the search with the chosen ``ref``, so only a citizen the search found can be
+opened. The CPR number travels back only masked.
 """
 
 from __future__ import annotations
@@ -35,7 +41,19 @@ ERR_NOT_LOGGED_IN = "Du er ikke logget ind."
 ERR_EXPIRED = "Du er blevet logget ud, fordi du har været inaktiv for længe. Log ind igen."
 ERR_SUPERVISOR = "Kun supervisorer kan se revisionsloggen."
 ERR_CPR = "Skriv et CPR-nummer med 10 cifre (DDMMÅÅ-XXXX)."
-ERR_REASON = "Skriv en begrundelse for opslaget (mindst 5 tegn), fx sagsnummer eller opkaldets emne."
+ERR_REASON = ("Skriv en begrundelse for opslaget med mindst 5 bogstaver eller tal, fx sagsnummer eller "
+              "opkaldets emne. Punktummer, streger og mellemrum tæller ikke.")
+ERR_QUERY = {
+    "cpr": ERR_CPR,
+    "payment_id": "Skriv betalings-ID'et med 15 cifre eller hele linjen fra indbetalingskortet, der begynder med +71<.",
+    "payment_id_check": "Betalings-ID'et passer ikke – kontrolcifferet stemmer ikke. Læs cifrene op for borgeren igen.",
+    "name": "Skriv mindst 2 bogstaver af borgerens navn.",
+    "kind": "Vælg, om du vil søge på CPR-nummer, betalings-ID eller navn.",
+}
+ERR_CHOICE = "Borgeren er ikke længere blandt søgeresultaterne. Søg igen."
+KIND_DA = {"cpr": "CPR-nummer", "payment_id": "Betalings-ID", "name": "Navn"}
+OUTCOME_DA = {"found": "Fundet", "not_found": "Ikke fundet", "several": "Flere fundet – liste vist",
+              "too_many": "For mange fundet – intet vist"}
 ERR_DB = "Databasen svarer ikke. Prøv igen om lidt."
 ERR_RATE = "For mange forsøg. Vent et minut, og prøv igen."
 
@@ -58,7 +76,7 @@ def _str(data: Dict[str, Any], key: str, limit: int = 2000) -> str:
 def staff_only(supervisor: bool = False) -> Callable[[Handler], Callable[[web.Request], Awaitable[web.StreamResponse]]]:
     def wrap(handler: Handler) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
         async def inner(request: web.Request) -> web.StreamResponse:
-            session, expired = request.app[STAFF_SESSIONS].lookup(request.cookies.get(STAFF_COOKIE))
+            session, expired = await request.app[STAFF_SESSIONS].lookup(request.cookies.get(STAFF_COOKIE))
             if session is None:
                 resp = web.json_response(
                     {"error": ERR_EXPIRED if expired else ERR_NOT_LOGGED_IN, "expired": expired}, status=401
@@ -93,7 +111,7 @@ async def login(request: web.Request) -> web.Response:
     username, password = _str(data, "username", 64), data.get("password")
     # Per account at this IP (a colleague's typo does not lock the office out), under a
     # per-IP ceiling (bot/ratelimit.py).
-    allowed, _ = request.app[LIMITER].check_login(client_ip(request), username)
+    allowed, _ = await request.app[LIMITER].check_login(client_ip(request), username)
     if not allowed:
         return json_error(429, ERR_RATE)
     if not isinstance(password, str) or not username or len(password) > 1024:
@@ -106,7 +124,7 @@ async def login(request: web.Request) -> web.Response:
         return json_error(401, ERR_LOGIN)
     if needs_rehash(account.password_hash):
         await store.run(store.set_password_hash, factory, username, hash_password(password))
-    value, session = request.app[STAFF_SESSIONS].login(account.username, account.role)
+    value, session = await request.app[STAFF_SESSIONS].login(account.username, account.role)
     log.info("staff login %s (%s)", account.username, account.role)
     resp = web.json_response(_me(request, session))
     resp.set_cookie(
@@ -117,7 +135,7 @@ async def login(request: web.Request) -> web.Response:
 
 
 async def logout(request: web.Request) -> web.Response:
-    request.app[STAFF_SESSIONS].logout(request.cookies.get(STAFF_COOKIE))
+    await request.app[STAFF_SESSIONS].logout(request.cookies.get(STAFF_COOKIE))
     resp = web.json_response({"ok": True})
     resp.del_cookie(STAFF_COOKIE, path="/staff")
     return resp
@@ -147,33 +165,78 @@ async def search(request: web.Request, session: StaffSession) -> web.Response:
     return web.json_response({"query": query, "results": [d.to_json() for d in results], "ms": round(ms, 2)})
 
 
+def reason_ok(reason: str) -> bool:
+    """A reason says something: at least ``MIN_REASON_CHARS`` letters or digits ("....." or
+    "- - -" do not)."""
+    return sum(ch.isalnum() for ch in reason) >= MIN_REASON_CHARS
+
+
 @staff_only()
 async def citizen(request: web.Request, session: StaffSession) -> web.Response:
+    """``{"kind": "cpr"|"payment_id"|"name", "query": …, "reason": …, "ref"?: …}`` (the
+    older ``{"cpr": …, "reason": …}`` is a CPR look-up)."""
     data = await _json(request)
-    cpr = citizens.normalise_cpr(_str(data, "cpr", 20))
+    kind = _str(data, "kind", 16) or "cpr"
+    text = _str(data, "query", 200) or (_str(data, "cpr", 20) if kind == "cpr" else "")
     reason = _str(data, "reason", 500)
-    if cpr is None:
-        return json_error(400, ERR_CPR)
-    if len(reason) < MIN_REASON_CHARS:
+    chosen = _str(data, "ref", 64)
+    value, problem = citizens.parse_query(kind, text)
+    if problem:
+        return json_error(400, ERR_QUERY[problem])
+    if not reason_ok(reason):
         return json_error(400, ERR_REASON)
     factory = _db(request)
-    found = await store.run(citizens.find_by_cpr, factory, cpr)
-    await store.run(
-        store.audit_lookup, factory, session.username, citizens.mask(cpr), found.ref if found else None, reason
-    )
-    log.info("staff %s looked up %s (%s)", session.username, citizens.mask(cpr), "found" if found else "not found")
-    return web.json_response({"found": found is not None, "citizen": found.to_json() if found else None,
-                              "cpr_masked": citizens.mask(cpr)})
+    matches = await store.run(citizens.find, factory, kind, value)  # nothing shown yet
+    if chosen:
+        matches = [m for m in matches if m.ref == chosen]
+        if not matches:
+            return json_error(409, ERR_CHOICE)
+    searched = citizens.mask(value) if kind == "cpr" else value
+    if len(matches) == 1:
+        outcome, ref, cpr_masked = "found", matches[0].ref, citizens.mask(matches[0].cpr)
+    else:
+        too_many = len(matches) > citizens.MAX_NAME_MATCHES
+        outcome = "not_found" if not matches else ("too_many" if too_many else "several")
+        ref, cpr_masked = None, citizens.mask(value) if kind == "cpr" else citizens.mask("")
+    # The audit row first: if it cannot be written, the request fails and nothing is shown.
+    await store.run(store.audit_lookup, factory, session.username, cpr_masked, ref, reason, kind, searched, outcome)
+    log.info("staff %s looked up by %s: %s", session.username, kind, outcome)
+    body: Dict[str, Any] = {"found": False, "kind": kind, "outcome": outcome, "citizen": None,
+                            "cpr_masked": cpr_masked, "matches": []}
+    if outcome == "found":
+        body["citizen"] = await store.run(citizens.view, factory, ref)
+        body["found"] = body["citizen"] is not None
+    elif outcome == "several":
+        body["matches"] = [citizens.match_json(m) for m in matches]
+    elif outcome == "too_many":
+        body["more_than"] = citizens.MAX_NAME_MATCHES
+    return web.json_response(body)
+
+
+def audit_json(row: store.AuditRow, names: Dict[str, str]) -> Dict[str, Any]:
+    """One audit row for the supervisors' view: Danish labels and local time next to the codes."""
+    return {
+        "at": row.at.isoformat(timespec="seconds"),
+        "at_local": citizens.danish_datetime(row.at),
+        "staff": row.staff_username,
+        "staff_name": names.get(row.staff_username, row.staff_username),
+        "kind": row.search_kind,
+        "kind_label": KIND_DA.get(row.search_kind, row.search_kind),
+        "search_text": row.search_text or row.cpr_masked,
+        "citizen_ref": row.citizen_ref,
+        "cpr_masked": row.cpr_masked,
+        "reason": row.reason,
+        "outcome": row.outcome,
+        "outcome_label": OUTCOME_DA.get(row.outcome, row.outcome),
+    }
 
 
 @staff_only(supervisor=True)
 async def audit(request: web.Request, session: StaffSession) -> web.Response:
-    rows = await store.run(store.audit_rows, _db(request))
-    return web.json_response({"rows": [
-        {"at": r.at.isoformat(timespec="seconds"), "staff": r.staff_username, "citizen_ref": r.citizen_ref,
-         "cpr_masked": r.cpr_masked, "reason": r.reason, "outcome": r.outcome}
-        for r in rows
-    ]})
+    factory = _db(request)
+    rows = await store.run(store.audit_rows, factory)
+    names = await store.run(store.display_names, factory)
+    return web.json_response({"rows": [audit_json(r, names) for r in rows]})
 
 
 @staff_only()

@@ -1,7 +1,9 @@
 """Instant search for phone staff over the FAQ, the issuer table and the tariff catalogue.
 
 Built once per gateway (at start-up, in a thread) as a flat list of documents with folded
-text (lower case, accents kept as Danish letters, ``aa``/``å`` not merged). A query matches
+text (lower case, accents kept as Danish letters, ``aa``/``å`` not merged). A document is
+found by its title, its text and its hidden search terms (an issuer's synonyms), but shows
+only title, text and source: staff never see raw keyword lists. A query matches
 a document when every query word occurs in it (as a word prefix scores higher than inside
 a word); title hits outrank body hits. The whole index is a few hundred documents, so a
 linear scan answers in about a millisecond — well under the 100 ms per keystroke budget.
@@ -48,8 +50,9 @@ class Doc:
         return {"kind": self.kind, "title": self.title, "body": self.body, "source": self.source}
 
 
-def make_doc(kind: str, title: str, body: str, source: str, key: str = "") -> Doc:
-    folded = fold(f"{title}\n{body}")
+def make_doc(kind: str, title: str, body: str, source: str, key: str = "", terms: Sequence[str] = ()) -> Doc:
+    """``terms``: words the document is found by but does not show (synonyms, misspellings)."""
+    folded = fold("\n".join([title, body, *terms]))
     return Doc(kind, key, title, body, source, fold(title), folded, " " + " ".join(_WORD.findall(folded)))
 
 
@@ -73,13 +76,15 @@ def _issuer_docs() -> List[Doc]:
 
     docs = []
     for i in load_issuers():
-        phone = f"tlf. {i.phone}" if i.phone else (i.phone_note or "")
+        note = i.phone_note or ""
+        phone = f", tlf. {i.phone}." if i.phone else (f". Telefon: {note[:1].lower()}{note[1:]}." if note else ".")
+        body = f"Regningen {i.bill_phrase} sendes af {i.office_in_sentence}{phone}"
         docs.append(make_doc(
-            "issuer", f"{i.bill_type}: {i.office}", f"{i.office} {phone}. Søgeord: {', '.join(i.synonyms)}",
-            f"Hvem sender regninger, linje {i.source_line}", i.id,
+            "issuer", f"{i.bill_type}: {i.office}", body,
+            f"Hvem sender regninger, linje {i.source_line}", i.id, terms=i.synonyms,
         ))
     office = fallback_office()
-    docs.append(make_doc("issuer", f"Betaling og rykkere: {office.office}", f"{office.office} tlf. {office.phone}",
+    docs.append(make_doc("issuer", f"Betaling og rykkere: {office.office}", f"Ring til {office.office}, tlf. {office.phone}.",
                          f"Hvem sender regninger, linje {office.source_line}"))
     return docs
 

@@ -9,7 +9,12 @@
  * way (wipe() bumps `epoch`, and an answer that belongs to an older epoch is dropped), so the
  * next person who logs in at this screen never sees the previous user's citizen data. The
  * full CPR number of a look-up lives only in the closure of its "Vis fuldt CPR-nummer" button,
- * which goes with the panel.
+ * and the query and reason of a name search only in the closures of its choice buttons; both
+ * go with their panels (#st-citizen, #st-matches). Nothing of a look-up is kept elsewhere.
+ *
+ * Citizen look-up by CPR number, betalings-ID or name: the server writes the audit row before
+ * it answers. Several citizens of one name come back as a choice list (name, masked CPR);
+ * choosing one repeats the search with the chosen citizen's ref and the same reason.
  */
 (function () {
   "use strict";
@@ -17,6 +22,14 @@
   var API = "/staff/api/";
   var HEADERS = { "Content-Type": "application/json", "X-Requested-With": "koege-chat" };
   var KINDS = { faq: "FAQ", issuer: "Afsender", tariff: "Takst" };
+  var LOOKUP = {
+    cpr: { label: "CPR-nummer", hint: "10 cifre, fx 010101-0001.", mode: "numeric",
+           none: "Ingen borger fundet med det CPR-nummer." },
+    payment_id: { label: "Betalings-ID", hint: "15 cifre eller hele linjen fra indbetalingskortet, der begynder med +71<.",
+                  mode: "text", none: "Ingen borger har et krav med det betalings-ID." },
+    name: { label: "Navn", hint: "Hele navnet eller en del af det, fx \u201djens han\u201d. Æ, ø og å kan også skrives ae, oe og aa.",
+            mode: "text", none: "Ingen borger fundet med det navn." }
+  };
   var searchSeq = 0;
   var searchTimer = null;
   var epoch = 0;  // one per login; answers of an earlier login are ignored
@@ -62,9 +75,11 @@
     epoch += 1;
     searchSeq += 1;
     if (searchTimer) { window.clearTimeout(searchTimer); searchTimer = null; }
-    ["st-results", "st-citizen", "st-preview", "st-content", "st-audit"].forEach(function (id) { clear($(id)); });
+    ["st-results", "st-matches", "st-citizen", "st-preview", "st-content", "st-audit"].forEach(function (id) { clear($(id)); });
     ["st-search-count", "st-whoami"].forEach(function (id) { $(id).textContent = ""; });
-    ["st-search", "st-cpr", "st-reason", "st-question", "st-password"].forEach(function (id) { $(id).value = ""; });
+    ["st-search", "st-lookup", "st-reason", "st-question", "st-password"].forEach(function (id) { $(id).value = ""; });
+    $("st-kind-cpr").checked = true;
+    onKindChange();
     $("st-audit-section").hidden = true;
   }
 
@@ -136,56 +151,141 @@
   }
 
   // --- citizen look-up ----------------------------------------------------------------
+  function lookupKind() {
+    var checked = document.querySelector("input[name=st-kind]:checked");
+    return checked ? checked.value : "cpr";
+  }
+
+  function onKindChange() {
+    var kind = LOOKUP[lookupKind()];
+    $("st-lookup-label").textContent = kind.label;
+    $("st-lookup-hint").textContent = kind.hint;
+    $("st-lookup").setAttribute("inputmode", kind.mode);
+  }
+
   function lookup(event) {
     event.preventDefault();
-    var cpr = $("st-cpr").value;
+    var request = { kind: lookupKind(), query: $("st-lookup").value, reason: $("st-reason").value };
+    clear($("st-matches"));
+    ask(request, function () {
+      $("st-lookup").value = "";
+      $("st-reason").value = "";
+    });
+  }
+
+  // One audited look-up; `done` runs when the server has accepted it.
+  function ask(request, done) {
     var out = $("st-citizen");
-    call("POST", "citizen", { cpr: cpr, reason: $("st-reason").value }).then(function (result) {
+    call("POST", "citizen", request).then(function (result) {
       clear(out);
       if (result.status !== 200) { out.appendChild(el("p", "st-message", result.data.error || "Opslaget mislykkedes.")); return; }
-      $("st-cpr").value = "";
-      $("st-reason").value = "";
-      renderCitizen(out, result.data, cpr);
+      if (done) { done(); }
+      var data = result.data;
+      if (data.outcome === "several") { renderMatches(data.matches, request); return; }
+      if (data.outcome === "too_many") {
+        out.appendChild(el("p", null, "Mere end " + data.more_than + " borgere passer på navnet. Skriv mere af navnet, og søg igen. Opslaget er logget."));
+        return;
+      }
+      renderCitizen(out, data, request.kind === "cpr" ? request.query : null);
     }, function () {});
   }
 
+  function renderMatches(matches, request) {
+    var box = $("st-matches");
+    clear(box);
+    box.appendChild(el("p", null, matches.length + " borgere passer på \u201d" + request.query + "\u201d. Vælg den rigtige (opslaget bliver logget):"));
+    var list = el("ul", "st-match-list");
+    matches.forEach(function (m) {
+      var item = el("li");
+      var button = el("button", "st-button st-button--secondary", m.name + " (" + m.cpr_masked + ")");
+      button.type = "button";
+      button.addEventListener("click", function () {
+        ask({ kind: request.kind, query: request.query, reason: request.reason, ref: m.ref });
+      });
+      item.appendChild(button);
+      list.appendChild(item);
+    });
+    box.appendChild(list);
+  }
+
+  function fact(list, term, value) {
+    if (value === null || value === undefined || value === "") { return; }
+    list.appendChild(el("dt", null, term));
+    var dd = el("dd");
+    if (typeof value === "string") { dd.textContent = value; } else { dd.appendChild(value); }
+    list.appendChild(dd);
+  }
+
+  function renderClaim(claim) {
+    var item = el("li", "st-claim");
+    item.appendChild(el("h4", null, claim.text));
+    var facts = el("dl", "st-facts");
+    fact(facts, "Status", claim.status + ", forfaldsdato " + claim.due);
+    fact(facts, "Restbeløb", claim.amount);
+    fact(facts, "Oprindeligt beløb", claim.original);
+    fact(facts, "Gebyrer", claim.fees);
+    fact(facts, "Betalt", claim.paid);
+    fact(facts, "Rykkertrin", claim.stage);
+    if (claim.reminders.length) {
+      var sent = el("ul", "st-reminders");
+      claim.reminders.forEach(function (r) {
+        sent.appendChild(el("li", null, r.label + " sendt " + r.sent + " – gebyr " + r.fee));
+      });
+      fact(facts, "Rykkere sendt", sent);
+    }
+    fact(facts, "Betalings-ID", claim.payment_id || "–");
+    fact(facts, "Sådan ser borgeren kravet i chatten", claim.citizen_text);
+    fact(facts, "Det siger botten om næste skridt", claim.next_steps);
+    item.appendChild(facts);
+    return item;
+  }
+
+  function renderApplications(out, applications) {
+    out.appendChild(el("h4", null, "Ansøgninger om afdragsordning"));
+    if (!applications.length) { out.appendChild(el("p", "st-applications-none", "Ingen ansøgninger om afdragsordning.")); return; }
+    var t = table([["description", "Krav"], ["claim_no", "Kravnummer"], ["monthly", "Beløb pr. måned"],
+                   ["status", "Status"], ["date", "Modtaget"]], applications);
+    t.classList.add("st-applications");
+    out.appendChild(t);
+  }
+
   function renderCitizen(out, data, typed) {
+    var kind = LOOKUP[data.kind] || LOOKUP.cpr;
+    var c = data.citizen;
+    if (!data.found) {
+      if (typed) { out.appendChild(el("p", null, "CPR: " + data.cpr_masked)); }
+      out.appendChild(el("p", null, kind.none + " Opslaget er logget."));
+      return;
+    }
+    out.appendChild(el("h3", null, c.name));
     var cprLine = el("p");
-    var shown = el("span", "st-cpr", data.cpr_masked);
+    var shown = el("span", "st-cpr", c.cpr_masked);
     cprLine.appendChild(document.createTextNode("CPR: "));
     cprLine.appendChild(shown);
-    var toggle = el("button", "st-button st-button--secondary", "Vis fuldt CPR-nummer");
-    toggle.type = "button";
-    toggle.setAttribute("aria-pressed", "false");
-    toggle.addEventListener("click", function () {
-      var full = toggle.getAttribute("aria-pressed") !== "true";
-      toggle.setAttribute("aria-pressed", full ? "true" : "false");
-      toggle.textContent = full ? "Skjul CPR-nummer" : "Vis fuldt CPR-nummer";
-      shown.textContent = full ? typed.trim() : data.cpr_masked;
-    });
-    cprLine.appendChild(document.createTextNode(" "));
-    cprLine.appendChild(toggle);
-    out.appendChild(cprLine);
-    if (!data.found) { out.appendChild(el("p", null, "Ingen borger fundet med det CPR-nummer. Opslaget er logget.")); return; }
-    var c = data.citizen;
-    out.appendChild(el("h3", null, c.name));
-    out.appendChild(el("p", null, "Samlet skyldigt beløb: " + c.total));
-    if (!c.claims.length) { out.appendChild(el("p", null, "Ingen åbne krav.")); return; }
-    var table = el("table", "st-table");
-    var head = el("tr");
-    ["Krav", "Beløb", "Forfald", "Status", "Betalings-ID"].forEach(function (h) {
-      var th = el("th", null, h); th.scope = "col"; head.appendChild(th);
-    });
-    table.appendChild(el("thead")).appendChild(head);
-    var body = table.appendChild(el("tbody"));
-    c.claims.forEach(function (claim) {
-      var row = el("tr");
-      [claim.text, claim.amount, claim.due, claim.status, claim.payment_id || "–"].forEach(function (v) {
-        row.appendChild(el("td", null, v));
+    if (typed) {
+      // Only the number staff typed themselves can be shown in full; the server never sends it.
+      var toggle = el("button", "st-button st-button--secondary", "Vis fuldt CPR-nummer");
+      toggle.type = "button";
+      toggle.setAttribute("aria-pressed", "false");
+      toggle.addEventListener("click", function () {
+        var full = toggle.getAttribute("aria-pressed") !== "true";
+        toggle.setAttribute("aria-pressed", full ? "true" : "false");
+        toggle.textContent = full ? "Skjul CPR-nummer" : "Vis fuldt CPR-nummer";
+        shown.textContent = full ? typed.trim() : c.cpr_masked;
       });
-      body.appendChild(row);
-    });
-    out.appendChild(table);
+      cprLine.appendChild(document.createTextNode(" "));
+      cprLine.appendChild(toggle);
+    }
+    out.appendChild(cprLine);
+    out.appendChild(el("p", null, "Samlet skyldigt beløb: " + c.total));
+    if (!c.claims.length) { out.appendChild(el("p", null, "Ingen åbne krav.")); }
+    else {
+      out.appendChild(el("h4", null, "Åbne krav (" + c.claims.length + ")"));
+      var list = el("ul", "st-claims");
+      c.claims.forEach(function (claim) { list.appendChild(renderClaim(claim)); });
+      out.appendChild(list);
+    }
+    renderApplications(out, c.applications);
   }
 
   // --- what would the bot answer --------------------------------------------------------
@@ -245,9 +345,15 @@
       var out = $("st-audit");
       clear(out);
       if (result.status !== 200) { out.appendChild(el("p", "st-message", result.data.error || "Fejl.")); return; }
-      out.appendChild(table([["at", "Tidspunkt"], ["staff", "Medarbejder"], ["cpr_masked", "CPR"],
-                             ["citizen_ref", "Borger"], ["reason", "Begrundelse"], ["outcome", "Resultat"]],
-                            result.data.rows));
+      if (!result.data.rows.length) { out.appendChild(el("p", null, "Der er ingen opslag i revisionsloggen endnu.")); return; }
+      var rows = result.data.rows.map(function (r) {
+        var who = r.staff_name === r.staff ? r.staff : r.staff_name + " (" + r.staff + ")";
+        return { at: r.at_local, who: who, kind: r.kind_label, text: r.search_text, cpr: r.cpr_masked,
+                 ref: r.citizen_ref, reason: r.reason, outcome: r.outcome_label };
+      });
+      out.appendChild(table([["at", "Tidspunkt"], ["who", "Medarbejder"], ["kind", "Søgt på"], ["text", "Søgning"],
+                             ["cpr", "Borgerens CPR (maskeret)"], ["ref", "Borgerreference"],
+                             ["reason", "Begrundelse"], ["outcome", "Resultat"]], rows));
     }, function () {});
   }
 
@@ -256,6 +362,9 @@
     $("st-logout").addEventListener("click", logout);
     $("st-search").addEventListener("input", onSearchInput);
     $("st-citizen-form").addEventListener("submit", lookup);
+    Array.prototype.forEach.call(document.querySelectorAll("input[name=st-kind]"), function (radio) {
+      radio.addEventListener("change", onKindChange);
+    });
     $("st-preview-form").addEventListener("submit", preview);
     $("st-content-load").addEventListener("click", loadContent);
     $("st-audit-load").addEventListener("click", loadAudit);

@@ -259,3 +259,16 @@ def test_citizen_repr_masks_cpr(ledger_db):
     with ledger_db.factory() as session:
         citizen = session.execute(select(Citizen).where(Citizen.cpr == "0101000002")).scalar_one()
         assert "0101000002" not in repr(citizen) and "010100-****" in repr(citizen)
+
+
+def test_no_answer_to_a_demo_citizen_ends_an_amount_with_a_double_full_stop(ledger_db):
+    """"… et rykkergebyr på 250,00 kr.." – an amount ("kr.") that ends a sentence takes no second full stop."""
+    from core import ledger_answers
+
+    for ref in ledger_db.refs.values():
+        ov = ledger.overview(ledger_db.factory, ref)
+        texts = [ledger_answers.render_overview(ov), ledger_answers.render_consequences(ov),
+                 ledger_answers.render_payment_ids(ov), ledger_answers.render_overpayment(ov)]
+        texts += [ledger_answers.next_steps(c) for c in ov.claims]
+        for text in texts:
+            assert "kr.." not in text, text
