@@ -25,14 +25,14 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import AsyncIterator, Callable, Optional
+from typing import Any, AsyncIterator, Callable, Optional
 
 import aiohttp
 from aiohttp import web
 
-from bot import chat, health, login, metrics, passages, security
+from bot import chat, health, login, metrics, passages, redis_state, security
 from bot.staff import handlers as staff_handlers
 from bot.staff.auth import StaffSessions
 from bot.staff.search import SearchIndex
@@ -40,10 +40,10 @@ from bot.turns import TurnMemory
 from core.db import make_engine, make_session_factory
 from bot.config import ConfigError, GatewayConfig, production_problems, split_urls
 from bot.rasa_client import RasaClient, health_check_ctx
-from bot.ratelimit import RateLimiter
+from bot.ratelimit import BucketsFactory, RateLimiter
 from bot.sessions import MemorySessionStore, SessionManager, SessionStore
 from bot.state import (
-    CLOCK, CONFIG, DB, HTTP, LIMITER, RASA, SEARCH, SESSIONS, SETTINGS, SOURCES, STAFF_SESSIONS, TURNS,
+    CLOCK, CONFIG, DB, HTTP, LIMITER, RASA, REDIS, SEARCH, SESSIONS, SETTINGS, SOURCES, STAFF_SESSIONS, TURNS,
 )
 from core.settings import Settings
 
@@ -119,6 +119,40 @@ async def sources_ctx(app: web.Application) -> AsyncIterator[None]:
     yield
 
 
+@dataclass
+class _Shared:
+    """The Redis-backed parts (all None without ``REDIS_URL``: each falls back to memory)."""
+
+    sessions: Optional[SessionStore] = None
+    buckets: Optional[BucketsFactory] = None
+    turns: Any = None
+    staff: Any = None
+
+
+def _shared_state(app: web.Application, config: GatewayConfig, clock: Callable[[], float]) -> _Shared:
+    """Sessions, staff sessions, rate limits and recent turns in Redis when ``redis_url`` is
+    set, so several gateways behind a load balancer act as one (``bot/redis_state.py``)."""
+    if not config.redis_url:
+        return _Shared()
+    client = redis_state.connect(config.redis_url)
+    prefix = config.redis_prefix
+
+    async def close_redis(_app: web.Application) -> AsyncIterator[None]:
+        yield
+        await redis_state.close(client)
+
+    app.cleanup_ctx.append(close_redis)
+    app[REDIS] = client
+    return _Shared(
+        sessions=redis_state.RedisSessionStore(client, config.session_idle_seconds, prefix),
+        buckets=lambda name, capacity, period: redis_state.RedisTokenBuckets(
+            client, name, capacity, period, clock, prefix
+        ),
+        turns=redis_state.RedisTurnMemory(client, config.session_idle_seconds, prefix),
+        staff=redis_state.RedisStaffStore(client, prefix),
+    )
+
+
 def create_app(
     settings: Settings,
     config: Optional[GatewayConfig] = None,
@@ -140,6 +174,7 @@ def create_app(
             security.error_middleware,
             security.host_middleware,
             security.body_size_middleware,
+            security.cors_middleware,  # preflights of a widget embedded on ALLOWED_EMBED_ORIGINS
             security.csrf_middleware,
         ],
         client_max_size=config.max_body_bytes,
@@ -147,8 +182,9 @@ def create_app(
     app[SETTINGS] = settings
     app[CONFIG] = config
     app[CLOCK] = clock
+    shared = _shared_state(app, config, clock)
     app[SESSIONS] = SessionManager(
-        session_store or MemorySessionStore(config.max_sessions),
+        session_store or shared.sessions or MemorySessionStore(config.max_sessions),
         clock,
         idle_seconds=config.session_idle_seconds,
         absolute_seconds=config.session_absolute_seconds,
@@ -160,10 +196,12 @@ def create_app(
         per_login=config.staff_login_per_minute,
         per_login_ip=config.staff_login_ip_per_minute,
         new_sessions_per_ip=config.new_sessions_per_minute,
+        buckets=shared.buckets,
     )
-    app[TURNS] = TurnMemory()
+    app[TURNS] = shared.turns or TurnMemory()
     app[STAFF_SESSIONS] = StaffSessions(
-        clock, idle_seconds=config.staff_idle_seconds, absolute_seconds=config.staff_absolute_seconds
+        clock, idle_seconds=config.staff_idle_seconds, absolute_seconds=config.staff_absolute_seconds,
+        store=shared.staff,
     )
     app.on_response_prepare.append(security.add_security_headers)
     app[metrics.METRICS] = metrics.GatewayMetrics(config.rasa_urls, config.supervisor_state)  # issue 7 (infra)

@@ -30,7 +30,7 @@ from aiohttp import web
 
 from bot import texts
 from bot.rasa_client import BotMessage, RasaUnavailable
-from bot.security import client_ip, is_https, json_error
+from bot.security import client_ip, cross_site_cookie, is_https, json_error
 from bot.sessions import Resolved, Session, TooManyNewSessions, cookie_of, set_cookie
 from bot import passages, store
 from bot.state import CLOCK, CONFIG, DB, LIMITER, RASA, SESSIONS, SETTINGS, SOURCES, TURNS
@@ -155,7 +155,8 @@ def _rate_limited(retry_after: float, message: str = texts.ERROR_RATE_LIMITED) -
 def _finish(request: web.Request, response: web.Response, resolved: Resolved) -> web.Response:
     if resolved.is_new:
         max_age = request.app[CONFIG].session_absolute_seconds
-        set_cookie(response, resolved, secure=is_https(request), max_age=max_age)
+        set_cookie(response, resolved, secure=is_https(request), max_age=max_age,
+                   cross_site=cross_site_cookie(request))
     return response
 
 
@@ -173,14 +174,14 @@ async def chat_handler(request: web.Request) -> web.Response:
         resolved = await app[SESSIONS].resolve(cookie_of(request), lambda: limiter.check_new_session(ip))
     except TooManyNewSessions as exc:
         return _rate_limited(exc.retry_after, texts.ERROR_NEW_SESSIONS)
-    allowed, retry = limiter.check_session(resolved.session.key)
+    allowed, retry = await limiter.check_session(resolved.session.key)
     if allowed:
-        allowed, retry = limiter.check_ip(ip)
+        allowed, retry = await limiter.check_ip(ip)
     if not allowed:
         return _finish(request, _rate_limited(retry), resolved)
     messages = await answer(request, resolved.session, text)
     rendered = await _render(request, resolved.session, shown, messages, typed=not text.startswith("/"))
-    whole = _whole_answer(request, resolved.session, shown, rendered)
+    whole = await _whole_answer(request, resolved.session, shown, rendered)
     if resolved.expired:
         notice = {**BotMessage(texts.SESSION_EXPIRED).to_json(), "id": None, "handover": False}
         rendered.insert(0, notice)
@@ -200,7 +201,7 @@ async def _render(
         handover = message.handover if message.handover is not None else is_giving_up(message.text)
         if handover and not gave_up:
             gave_up = message.text
-        message_id = turns.remember(session.conversation_id, question, message.text)
+        message_id = await turns.remember(session.conversation_id, question, message.text)
         rendered.append({**message.to_json(), "id": message_id, "handover": handover})
     factory = request.app.get(DB)
     if gave_up and typed and question and factory is not None:
@@ -211,7 +212,7 @@ async def _render(
     return rendered
 
 
-def _whole_answer(
+async def _whole_answer(
     request: web.Request, session: Session, question: str, rendered: List[Dict[str, Any]]
 ) -> Dict[str, Any]:
     """The turn's messages as one answer: one id to rate it by (the whole text is stored with
@@ -220,7 +221,7 @@ def _whole_answer(
     text = "\n\n".join(m["text"] for m in rendered if m.get("text"))
     app = request.app
     return {
-        "id": app[TURNS].remember(session.conversation_id, question, text),
+        "id": await app[TURNS].remember(session.conversation_id, question, text),
         "personal": session.is_verified,
         "sources": passages.links(app.get(SOURCES), text, passages.public_pages(app[CONFIG].source_pages)),
     }
@@ -229,7 +230,7 @@ def _whole_answer(
 async def feedback_handler(request: web.Request) -> web.Response:
     """``POST /api/feedback`` ``{"id": "<message id>", "rating": "up" | "down"}``."""
     app = request.app
-    allowed, retry = app[LIMITER].check_ip(client_ip(request))
+    allowed, retry = await app[LIMITER].check_ip(client_ip(request))
     if not allowed:
         return _rate_limited(retry)
     try:
@@ -242,7 +243,7 @@ async def feedback_handler(request: web.Request) -> web.Response:
     session = await app[SESSIONS].peek(cookie_of(request))
     message_id = data.get("id")
     turn = (
-        app[TURNS].get(message_id, session.conversation_id)
+        await app[TURNS].get(message_id, session.conversation_id)
         if session is not None and isinstance(message_id, str)
         else None
     )

@@ -9,8 +9,9 @@ them once the settings module fills ``extra`` or grows matching fields. Tests bu
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, fields, replace
-from typing import Any, Dict, FrozenSet, List, Mapping, Tuple
+from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Tuple
 
 from core.settings import DEV_IDENTITY_SECRET, Settings
 
@@ -49,6 +50,12 @@ class GatewayConfig:
     trusted_proxies: FrozenSet[str] = field(default_factory=frozenset)
     # Origins besides the gateway's own that may POST (e.g. the public site behind a proxy).
     allowed_origins: FrozenSet[str] = field(default_factory=frozenset)
+    # Sites that embed the widget with one script tag (ALLOWED_EMBED_ORIGINS, comma-separated
+    # ``scheme://host[:port]``): CORS with credentials for exactly these origins on the
+    # widget's API, ``Cross-Origin-Resource-Policy: cross-origin`` on widget.js/widget.css,
+    # the session cookie ``SameSite=None; Secure`` over HTTPS, and a return after login.
+    # Normalised (lower case, no trailing slash, no default port); a bad value is a ConfigError.
+    allowed_embed_origins: FrozenSet[str] = field(default_factory=frozenset)
     # Public pages of the seed texts, "<seed file>=<address>" (GATEWAY_SOURCE_PAGES, comma-
     # separated): an answer's source links there; without one, to the gateway's /kilde page.
     source_pages: FrozenSet[str] = field(default_factory=frozenset)
@@ -61,6 +68,10 @@ class GatewayConfig:
     metrics_token: str = ""
     # The stack supervisor's state file (scripts/stack.py sets it): restart counts on /metrics.
     supervisor_state: str = ""
+    # Shared state of several gateways (sessions, staff sessions, rate limits, recent turns):
+    # REDIS_URL (or GATEWAY_REDIS_URL), e.g. redis://redis:6379/2. Empty: this process's memory.
+    redis_url: str = ""
+    redis_prefix: str = "koege:gw"
     # Rasa replicas; empty means settings.rasa_url (which may list several, comma-separated).
     rasa_urls: Tuple[str, ...] = ()
     # --- scale-out (issue 7, infra): used by bot/rasa_client.py and bot/routing.py ---------
@@ -71,6 +82,9 @@ class GatewayConfig:
     breaker_open_seconds: float = 5.0
     # Background health probes of the replicas (only with several; 0 turns them off).
     health_interval_seconds: float = 2.0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "allowed_embed_origins", parse_origins(self.allowed_embed_origins))
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "GatewayConfig":
@@ -105,7 +119,41 @@ def production_problems(settings: Settings, config: GatewayConfig) -> List[str]:
         problems.append("GATEWAY_ALLOWED_HOSTS is not set (the host names the public reaches the bot by)")
     if len(config.metrics_token) < MIN_METRICS_TOKEN_CHARS:
         problems.append(f"GATEWAY_METRICS_TOKEN must be set (at least {MIN_METRICS_TOKEN_CHARS} characters)")
+    plain = sorted(o for o in config.allowed_embed_origins if not o.startswith("https://"))
+    if plain:
+        problems.append("ALLOWED_EMBED_ORIGINS must use https:// (the session cookie of an embedded widget "
+                        "needs SameSite=None; Secure): " + ", ".join(plain))
     return problems
+
+
+_ORIGIN = re.compile(
+    r"^(?P<scheme>https?)://(?P<host>[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*"
+    r"|\[[0-9a-f:.]+\])(?::(?P<port>[0-9]{1,5}))?$"
+)
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def normalise_origin(value: str) -> str:
+    """``" HTTPS://WWW.Koege.dk/ "`` -> ``"https://www.koege.dk"`` (as browsers send ``Origin``:
+    lower case, no trailing slash, no default port). :class:`ConfigError` for anything that
+    is not ``http(s)://host[:port]``: a path, query, user name, wildcard or ``null``."""
+    text = value.strip().lower()
+    if text.endswith("/"):
+        text = text[:-1]
+    match = _ORIGIN.match(text)
+    port = int(match.group("port")) if match and match.group("port") else None
+    if not match or (port is not None and not 0 < port < 65536):
+        raise ConfigError(f"ALLOWED_EMBED_ORIGINS: {value.strip()!r} is not an origin like https://www.koege.dk "
+                          "(scheme://host[:port], no path, no wildcard)")
+    scheme, host = match.group("scheme"), match.group("host")
+    if port is None or port == _DEFAULT_PORTS[scheme]:
+        return f"{scheme}://{host}"
+    return f"{scheme}://{host}:{port}"
+
+
+def parse_origins(values: Iterable[str]) -> FrozenSet[str]:
+    """Every entry normalised (:func:`normalise_origin`); empty entries are skipped."""
+    return frozenset(normalise_origin(v) for v in values if v and v.strip())
 
 
 def split_urls(value: str) -> Tuple[str, ...]:

@@ -12,6 +12,11 @@ bound to a short-lived random nonce in the ``koege_login`` cookie (HMAC of the n
 created (or upgraded) only by a successful login, under the per-IP budget for new sessions.
 
 JSON for the widget: ``GET /api/session`` (logged in? as whom?) and ``POST /api/logout``.
+
+Embedded on another site (``ALLOWED_EMBED_ORIGINS``) the widget's login link carries
+``next`` = the embedding page. The login returns there (with ``login=1``) only when that
+address is an http(s) page on exactly one of those origins (:func:`return_address`, rebuilt
+from its parts); anything else returns to the gateway's own page, so there is no open redirect.
 """
 
 from __future__ import annotations
@@ -23,18 +28,22 @@ import logging
 import re
 import secrets
 from typing import Optional
+from urllib.parse import urlencode, urlsplit
 
 from aiohttp import web
 
 from bot import citizens, store, texts
 from bot.pages import html_page
-from bot.security import client_ip, is_https, origin_allowed
-from bot.sessions import Resolved, TooManyNewSessions, cookie_of, set_cookie
+from bot.config import ConfigError, normalise_origin
+from bot.security import client_ip, cross_site_cookie, is_https, origin_allowed
+from bot.sessions import COOKIE_NAME, Resolved, TooManyNewSessions, cookie_of, set_cookie
 from bot.state import CLOCK, CONFIG, DB, LIMITER, SESSIONS, SETTINGS
 
 log = logging.getLogger(__name__)
 
 RETURN_TO = "/"
+LOGIN_DONE = "login=1"  # the widget opens and greets the citizen when the page has it
+MAX_RETURN_CHARS = 2000
 FORM_COOKIE = "koege_login"
 FORM_SECONDS = 15 * 60
 _NONCE = re.compile(r"^([0-9]{1,12})\.([A-Za-z0-9_-]{20,64})$")
@@ -55,13 +64,43 @@ def _live_nonce(request: web.Request) -> Optional[str]:
     return value if 0 <= age < FORM_SECONDS else None
 
 
+def return_address(request: web.Request, value: object) -> Optional[str]:
+    """``value`` (the widget's ``next``) when it is an http(s) page on one of the allowed embed
+    origins, rebuilt as origin + path + query (no user name, no fragment); otherwise None."""
+    allowed = request.app[CONFIG].allowed_embed_origins
+    if not allowed or not isinstance(value, str) or not value or len(value) > MAX_RETURN_CHARS:
+        return None
+    if not value.isascii() or any(c.isspace() or c == "\\" or not c.isprintable() for c in value):
+        return None  # what browsers and urlsplit might read differently
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+        origin = normalise_origin(f"{parts.scheme}://{parts.netloc}")
+    except (ValueError, ConfigError):
+        return None
+    if "@" in parts.netloc or origin not in allowed:
+        return None
+    return origin + (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+def _after_login(back: Optional[str]) -> str:
+    if back is None:
+        return f"{RETURN_TO}?{LOGIN_DONE}"
+    return back + ("&" if "?" in back else "?") + LOGIN_DONE
+
+
+def _login_again(back: Optional[str]) -> str:
+    return "/login" + (f"?{urlencode({'next': back})}" if back else "")
+
+
 def _page(title: str, body: str, status: int = 200) -> web.Response:
     return html_page(title, body, stylesheet="login.css", status=status)
 
 
 def _finish(request: web.Request, response: web.StreamResponse, resolved: Resolved) -> None:
     if resolved.is_new:
-        set_cookie(response, resolved, secure=is_https(request), max_age=request.app[CONFIG].session_absolute_seconds)
+        set_cookie(response, resolved, secure=is_https(request), max_age=request.app[CONFIG].session_absolute_seconds,
+                   cross_site=cross_site_cookie(request))
 
 
 async def login_page(request: web.Request) -> web.Response:
@@ -73,13 +112,15 @@ async def login_page(request: web.Request) -> web.Response:
     if fresh:
         nonce = f"{int(request.app[CLOCK]())}.{secrets.token_urlsafe(24)}"
     token = form_token(request, nonce)
+    back = return_address(request, request.query.get("next"))
+    keep = f'<input type="hidden" name="next" value="{html.escape(back)}">' if back else ""
     items = []
     for c in await store.run(citizens.demo_citizens, request.app[DB]):
         note = f' <span class="login-note">({html.escape(c.note)})</span>' if c.note else ""
         items.append(
             '    <li><form method="post" action="/login/demo">'
             f'<input type="hidden" name="csrf" value="{token}">'
-            f'<input type="hidden" name="citizen" value="{html.escape(c.ref)}">'
+            f'<input type="hidden" name="citizen" value="{html.escape(c.ref)}">{keep}'
             f'<button type="submit" class="login-choice">Log ind som {html.escape(c.name)}</button>{note}'
             "</form></li>"
         )
@@ -88,7 +129,7 @@ async def login_page(request: web.Request) -> web.Response:
         '    <p class="demo-note">Dette er en demo. Der bruges ikke rigtigt MitID, og alle personer herunder er '
         "opdigtede. Vælg en demoborger for at se, hvordan chatten viser din saldo efter login.</p>\n"
         '    <ul class="login-list">\n' + "\n".join(items) + "\n    </ul>\n"
-        f'    <p><a href="{RETURN_TO}">Tilbage uden at logge ind</a></p>'
+        f'    <p><a href="{html.escape(back or RETURN_TO)}">Tilbage uden at logge ind</a></p>'
     )
     response = _page("Log ind med MitID (demo)", body)
     if fresh:
@@ -103,16 +144,17 @@ async def demo_login(request: web.Request) -> web.StreamResponse:
     if not origin_allowed(request):
         raise web.HTTPForbidden(text=texts.ERROR_FORBIDDEN)
     form = await request.post()
+    back = return_address(request, form.get("next"))
     nonce = _live_nonce(request)
     token = form.get("csrf")
     if nonce is None or not isinstance(token, str) or not hmac.compare_digest(token, form_token(request, nonce)):
         # Too long on the login page, or a forged form: back to the login page.
-        raise web.HTTPSeeOther("/login")
+        raise web.HTTPSeeOther(_login_again(back))
     citizen = await store.run(
         citizens.demo_citizen, request.app[DB], request.app[SETTINGS], str(form.get("citizen", ""))[:64]
     )
     if citizen is None:
-        raise web.HTTPSeeOther("/login")
+        raise web.HTTPSeeOther(_login_again(back))
     limiter, ip = request.app[LIMITER], client_ip(request)
     try:
         upgraded = await request.app[SESSIONS].verify_identity(
@@ -121,9 +163,9 @@ async def demo_login(request: web.Request) -> web.StreamResponse:
     except TooManyNewSessions:
         return _page("Log ind", "    <h1>Prøv igen om lidt</h1>\n"
                      f"    <p>{html.escape(texts.ERROR_NEW_SESSIONS)}</p>\n"
-                     f'    <p><a href="/login">Tilbage til login</a></p>', status=429)
+                     f'    <p><a href="{html.escape(_login_again(back))}">Tilbage til login</a></p>', status=429)
     log.info("demo login as %s", citizen.ref)
-    response = web.HTTPSeeOther(RETURN_TO + "?login=1")
+    response = web.HTTPSeeOther(_after_login(back))
     _finish(request, response, upgraded)
     response.del_cookie(FORM_COOKIE, path="/login")
     raise response
@@ -137,6 +179,9 @@ async def session_info(request: web.Request) -> web.Response:
         "verified": bool(session and session.is_verified),
         "name": session.citizen_name if session and session.is_verified else None,
         "demo_mode": request.app[SETTINGS].demo_mode,
+        # Did the browser send a session cookie at all? An embedded widget whose browser
+        # blocks third-party cookies never does: its conversation did not expire.
+        "had_cookie": cookie_of(request) is not None,
         "idle_seconds": config.session_idle_seconds,
     })
 
@@ -144,7 +189,11 @@ async def session_info(request: web.Request) -> web.Response:
 async def logout(request: web.Request) -> web.Response:
     await request.app[SESSIONS].end(cookie_of(request))
     response = web.json_response({"messages": [{"text": texts.LOGGED_OUT, "buttons": []}]})
-    response.del_cookie("koege_session", path="/")
+    if cross_site_cookie(request):  # the browser only takes the deletion with the same attributes
+        response.set_cookie(COOKIE_NAME, "", max_age=0, expires="Thu, 01 Jan 1970 00:00:00 GMT", path="/",
+                            secure=True, httponly=True, samesite="None")
+    else:
+        response.del_cookie(COOKIE_NAME, path="/")
     return response
 
 

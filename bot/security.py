@@ -17,12 +17,18 @@
 * :func:`error_middleware`: an unexpected exception never reaches the browser as a stack
   trace; the chat API answers with the Danish apology instead of a 5xx.
 * :func:`is_https` / :func:`client_ip`: believe ``X-Forwarded-*`` only from trusted proxies.
+* Embedding on other sites (``ALLOWED_EMBED_ORIGINS``, :attr:`GatewayConfig.allowed_embed_origins`):
+  :func:`cors_middleware` answers the widget's preflights and :func:`add_security_headers` adds
+  ``Access-Control-Allow-Origin`` (that one origin, with credentials, ``Vary: Origin``) to the
+  widget's API paths (:data:`EMBED_API`) only, for exactly those origins; ``widget.js`` and
+  ``widget.css`` get ``Cross-Origin-Resource-Policy: cross-origin``; the login pages' CSP lets
+  the form return to those origins. No other path (``/staff`` least of all) is ever CORS-enabled.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Awaitable, Callable, Mapping, Optional, Tuple
+from typing import Awaitable, Callable, FrozenSet, Mapping, Optional, Tuple
 
 from aiohttp import web
 
@@ -60,6 +66,19 @@ BASE_HEADERS: Mapping[str, str] = {
     "Cross-Origin-Resource-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
 }
+
+# The API of the widget (bot/static/widget.js) and the methods it uses on each path: the only
+# paths an embedding site may call with credentials. Not /login (a top-level page), not /staff.
+EMBED_API: Mapping[str, FrozenSet[str]] = {
+    "/api/chat": frozenset({"POST"}),
+    "/api/feedback": frozenset({"POST"}),
+    "/api/logout": frozenset({"POST"}),
+    "/api/session": frozenset({"GET"}),
+}
+EMBED_REQUEST_HEADERS = frozenset({"content-type", CSRF_HEADER.lower()})
+# What the embedding page itself loads (no-cors): these may be read cross-origin.
+EMBED_FILES = frozenset({"/static/widget.js", "/static/widget.css"})
+PREFLIGHT_MAX_AGE_SECONDS = 600
 
 
 def json_error(status: int, message: str, headers: Optional[Mapping[str, str]] = None) -> web.Response:
@@ -107,7 +126,35 @@ def origin_allowed(request: web.Request) -> bool:
     if origin is None:
         return True  # older browsers and non-browser clients; the custom header still counts
     origin = origin.strip().rstrip("/").lower()
-    return origin == own_origin(request) or origin in _config(request).allowed_origins
+    config = _config(request)
+    return origin == own_origin(request) or origin in config.allowed_origins or origin in config.allowed_embed_origins
+
+
+def embed_origin(request: web.Request) -> Optional[str]:
+    """The request's ``Origin`` if it is exactly one of ``ALLOWED_EMBED_ORIGINS``, else None."""
+    origin = request.headers.get("Origin")
+    return origin if origin and origin in _config(request).allowed_embed_origins else None
+
+
+def cross_site_cookie(request: web.Request) -> bool:
+    """Must the session cookie be ``SameSite=None; Secure`` (the widget is embedded on other
+    sites and this request came over HTTPS)? Without HTTPS browsers refuse such a cookie, so
+    it stays ``SameSite=Strict`` (and an embedded widget then keeps no conversation)."""
+    return bool(_config(request).allowed_embed_origins) and is_https(request)
+
+
+def login_csp(config: GatewayConfig) -> str:
+    """The policy of the login pages: the form may end (by redirect) on an embedding site."""
+    if not config.allowed_embed_origins:
+        return CONTENT_SECURITY_POLICY
+    extra = " ".join(sorted(config.allowed_embed_origins))
+    return CONTENT_SECURITY_POLICY.replace("form-action 'self'", f"form-action 'self' {extra}")
+
+
+def _add_vary(response: web.StreamResponse, name: str) -> None:
+    present = [v.strip() for v in response.headers.get("Vary", "").split(",") if v.strip()]
+    if name.lower() not in {v.lower() for v in present}:
+        response.headers["Vary"] = ", ".join(present + [name])
 
 
 def _split_host(value: str) -> Tuple[str, Optional[int]]:
@@ -159,6 +206,18 @@ def host_allowed(request: web.Request) -> bool:
 
 async def add_security_headers(request: web.Request, response: web.StreamResponse) -> None:
     """``on_response_prepare`` hook: the same headers on every response."""
+    config = _config(request)
+    if config.allowed_embed_origins:
+        if request.path in EMBED_FILES:
+            response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+        elif request.path == "/login" or request.path.startswith("/login/"):
+            response.headers.setdefault("Content-Security-Policy", login_csp(config))
+        elif request.path in EMBED_API:
+            _add_vary(response, "Origin")
+            origin = embed_origin(request)
+            if origin is not None and request.method != "OPTIONS":  # preflights: cors_middleware
+                response.headers["Access-Control-Allow-Origin"] = origin
+                response.headers["Access-Control-Allow-Credentials"] = "true"
     for name, value in BASE_HEADERS.items():
         response.headers.setdefault(name, value)
     if is_https(request):
@@ -166,6 +225,31 @@ async def add_security_headers(request: web.Request, response: web.StreamRespons
     if request.path.startswith(NO_STORE_PATHS):
         response.headers["Cache-Control"] = "no-store"
         response.headers.setdefault("Pragma", "no-cache")
+
+
+@web.middleware
+async def cors_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """The CORS preflight of the embedded widget's API calls: granted for an allowed embed
+    origin asking for the path's own method and at most the widget's two headers; otherwise
+    a 403 without any CORS header, so the browser never sends the request."""
+    if request.method == "OPTIONS" and request.path in EMBED_API and "Access-Control-Request-Method" in request.headers:
+        origin = embed_origin(request)
+        methods = EMBED_API[request.path]
+        method = request.headers["Access-Control-Request-Method"].strip().upper()
+        asked = {h.strip().lower() for h in request.headers.get("Access-Control-Request-Headers", "").split(",")}
+        asked.discard("")
+        if origin is None or method not in methods or not asked <= EMBED_REQUEST_HEADERS:
+            log.info("refused preflight %s %s from origin %r", method[:20], request.path,
+                     (request.headers.get("Origin") or "")[:100])
+            return json_error(403, texts.ERROR_FORBIDDEN)
+        return web.Response(status=204, headers={
+            "Access-Control-Allow-Origin": origin,
+            "Access-Control-Allow-Credentials": "true",
+            "Access-Control-Allow-Methods": ", ".join(sorted(methods)),
+            "Access-Control-Allow-Headers": "Content-Type, X-Requested-With",
+            "Access-Control-Max-Age": str(PREFLIGHT_MAX_AGE_SECONDS),
+        })
+    return await handler(request)
 
 
 @web.middleware

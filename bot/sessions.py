@@ -8,7 +8,8 @@ an ended (or unknown) session gets a fresh session and conversation, and is told
 
 The store is keyed by a SHA-256 of the cookie value, so a dump of the store does not hand
 out live cookies. :class:`SessionStore` is the interface; :class:`MemorySessionStore` is
-the single-process implementation (a Redis one can follow with the same three methods).
+the single-process implementation and :class:`bot.redis_state.RedisSessionStore` the one
+several gateways share (``REDIS_URL``).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import re
 import secrets
 from collections import OrderedDict
 from dataclasses import dataclass, replace
-from typing import Callable, Optional, Protocol, Tuple
+from typing import Awaitable, Callable, Optional, Protocol, Tuple
 
 from aiohttp import web
 
@@ -27,7 +28,7 @@ _COOKIE_VALUE = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
 
 Clock = Callable[[], float]
 # Asked before a new session is created: ``(allowed, seconds until allowed)`` (a rate limit).
-MayCreate = Callable[[], Tuple[bool, float]]
+MayCreate = Callable[[], Awaitable[Tuple[bool, float]]]
 
 
 class TooManyNewSessions(Exception):
@@ -181,7 +182,7 @@ class SessionManager:
         # the browser had a conversation that is gone: start afresh and say so.
         had_cookie = bool(cookie_value)
         if may_create is not None:
-            allowed, retry_after = may_create()
+            allowed, retry_after = await may_create()
             if not allowed:
                 raise TooManyNewSessions(retry_after)
         session, value = await self._create(now)
@@ -238,14 +239,19 @@ class SessionManager:
             sweep(lambda s: self.is_alive(s, now))
 
 
-def set_cookie(response: web.StreamResponse, resolved: Resolved, secure: bool, max_age: int) -> None:
-    """Send the session cookie: HttpOnly, SameSite=Strict, Path=/, Secure over HTTPS."""
+def set_cookie(
+    response: web.StreamResponse, resolved: Resolved, secure: bool, max_age: int, cross_site: bool = False
+) -> None:
+    """Send the session cookie: HttpOnly, Path=/, Secure over HTTPS, SameSite=Strict; with
+    ``cross_site`` (the widget is embedded on other sites, ``bot.security.cross_site_cookie``)
+    and over HTTPS ``SameSite=None; Secure`` instead, so the embedding page's requests carry it.
+    Browsers refuse ``SameSite=None`` without ``Secure``, so plain HTTP always gets Strict."""
     response.set_cookie(
         COOKIE_NAME,
         resolved.cookie_value,
         path="/",
         httponly=True,
-        samesite="Strict",
+        samesite="None" if cross_site and secure else "Strict",
         secure=secure,
         max_age=max_age,
     )

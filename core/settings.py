@@ -100,12 +100,19 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
 def _gateway_extra(env: Mapping[str, str]) -> Mapping[str, str]:
     """``GATEWAY_<FIELD>`` variables (e.g. ``GATEWAY_SESSION_IDLE_SECONDS``) as
     ``{"session_idle_seconds": ...}``: the overrides :class:`bot.config.GatewayConfig`
-    reads. ``GATEWAY_HOST``/``GATEWAY_PORT`` are fields of their own."""
-    return {
+    reads. ``GATEWAY_HOST``/``GATEWAY_PORT`` are fields of their own. ``REDIS_URL`` (the
+    usual name) stands for ``GATEWAY_REDIS_URL`` when that is not set."""
+    extra = {
         key[len("GATEWAY_"):].lower(): value
         for key, value in env.items()
         if key.startswith("GATEWAY_") and key not in ("GATEWAY_HOST", "GATEWAY_PORT")
     }
+    if not extra.get("redis_url") and env.get("REDIS_URL"):
+        extra["redis_url"] = env["REDIS_URL"]
+    # The sites that embed the widget (bot.config.GatewayConfig.allowed_embed_origins).
+    if not extra.get("allowed_embed_origins") and env.get("ALLOWED_EMBED_ORIGINS"):
+        extra["allowed_embed_origins"] = env["ALLOWED_EMBED_ORIGINS"]
+    return extra
 
 
 @lru_cache(maxsize=1)

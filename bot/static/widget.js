@@ -3,9 +3,16 @@
  *
  * Embedded with one tag: <script src="/static/widget.js" defer></script>
  * Vanilla JavaScript, no framework, no third-party origin. It talks only to the gateway
- * (POST /api/chat, /api/feedback, /api/logout, GET /api/session; same origin, session
- * cookie); every text is inserted with textContent. The rendered conversation is kept in
- * sessionStorage so a reload shows the history. "Log ind med MitID" goes to /login.
+ * (POST /api/chat, /api/feedback, /api/logout, GET /api/session; session cookie); every
+ * text is inserted with textContent. The rendered conversation is kept in sessionStorage so
+ * a reload shows the history. "Log ind med MitID" goes to /login.
+ *
+ * On another site (one of the gateway's ALLOWED_EMBED_ORIGINS) the tag names the gateway's
+ * absolute address. The gateway is then the origin this script was loaded from (its own src,
+ * read once at load time): the API is called there with credentials "include" (CORS), and the
+ * login link carries next=<this page>, to which the gateway returns after the login. A browser
+ * that blocks third-party cookies keeps no conversation and no login here; after a login the
+ * widget says so and links to the gateway's own page.
  *
  * One turn of the bot is one message: its paragraphs, its source line as a link to the passage
  * it came from, one "Godt svar / Dårligt svar" pair. Phone numbers become tel: links; payment
@@ -46,6 +53,8 @@
     loggedIn: "Du er nu logget ind som {name}. Spørg fx: \"Hvad skylder jeg?\"",
     logout: "Log ud",
     loggedOut: "Du er logget ud. Samtalen og dine oplysninger er fjernet fra denne skærm.",
+    loginBlocked: "Du er logget ind, men din browser blokerer de cookies, som chatten skal bruge på denne side. Derfor kan chatten her ikke se, at du er logget ind. Du kan fortsætte logget ind i chatten på Opkrævningens egen side.",
+    loginBlockedLink: "Åbn chatten på Opkrævningens egen side",
     logoutFailed: "Samtalen er fjernet fra denne skærm, men jeg kunne ikke logge dig ud på grund af en teknisk fejl. Luk browservinduet for at være sikker.",
     personalRemoved: "Dine personlige oplysninger er fjernet fra samtalen, fordi du ikke længere er logget ind.",
     source: "Kilde",
@@ -81,6 +90,26 @@
 
   var script = document.currentScript;
   var baseUrl = script && script.src ? script.src : window.location.href;
+  // Embedded on another site: the gateway is where this script came from.
+  var BOT_ORIGIN = new URL(baseUrl).origin;
+  var CROSS = BOT_ORIGIN !== window.location.origin;
+  var CREDENTIALS = CROSS ? "include" : "same-origin";
+
+  function api(path) { return CROSS ? BOT_ORIGIN + path : path; }
+
+  // This page's address without the login flag (the gateway appends login=1 on return).
+  function pageAddress(withHash) {
+    var params = new URLSearchParams(window.location.search);
+    params.delete("login");
+    var query = params.toString();
+    return window.location.pathname + (query ? "?" + query : "") + (withHash ? window.location.hash : "");
+  }
+
+  function loginHref() {
+    var url = new URL(LOGIN_PATH, baseUrl);
+    if (CROSS) { url.searchParams.set("next", window.location.origin + pageAddress(false)); }
+    return url.href;
+  }
 
   var state = { open: false, messages: [], user: null, expiredShown: false };
   var busy = false;
@@ -153,7 +182,7 @@
     var who = el("p", "kc-who");
     who.hidden = true;
     var login = el("a", "kc-login", TEXTS.login);
-    login.href = new URL(LOGIN_PATH, baseUrl).href;
+    login.href = loginHref();
     login.setAttribute("aria-describedby", "kc-login-hint");
     var loginHint = el("span", "kc-sr", TEXTS.loginHint);
     loginHint.id = "kc-login-hint";
@@ -278,7 +307,7 @@
       var line = el("p", "kc-source");
       if (typeof s.href === "string" && s.href) {
         var link = el("a", "kc-source-link", s.label);
-        link.href = s.href;
+        link.href = CROSS ? new URL(s.href, BOT_ORIGIN).href : s.href;  // /kilde/… is the gateway's
         link.target = "_blank";
         link.rel = "noopener";
         link.appendChild(el("span", "kc-sr", TEXTS.newWindow));
@@ -294,7 +323,14 @@
   function renderMessage(message) {
     var item = el("div", "kc-msg kc-msg--" + (message.from === "user" ? "user" : message.from === "notice" ? "notice" : "bot"));
     item.appendChild(el("span", "kc-sr", prefixFor(message.from) + " "));
-    item.appendChild(renderText(message));
+    var box = renderText(message);
+    if (message.link && typeof message.link.href === "string" && typeof message.link.text === "string") {
+      var link = el("a", "kc-notice-link", message.link.text);
+      link.href = message.link.href;
+      box.appendChild(document.createTextNode(" "));
+      box.appendChild(link);
+    }
+    item.appendChild(box);
     var buttons = Array.isArray(message.buttons) ? message.buttons : [];
     if (buttons.length) {
       var group = el("div", "kc-choices");
@@ -354,9 +390,9 @@
   }
 
   function rate(message, rating, group) {
-    fetch(FEEDBACK_URL, {
+    fetch(api(FEEDBACK_URL), {
       method: "POST",
-      credentials: "same-origin",
+      credentials: CREDENTIALS,
       headers: { "Content-Type": "application/json", "X-Requested-With": "koege-chat" },
       body: JSON.stringify({ id: message.id, rating: rating })
     }).then(function (response) {
@@ -470,9 +506,9 @@
     var payload = { message: message };
     if (shown && shown !== message) { payload.shown = shown; }
     setBusy(true);
-    fetch(API_URL, {
+    fetch(api(API_URL), {
       method: "POST",
-      credentials: "same-origin",
+      credentials: CREDENTIALS,
       headers: { "Content-Type": "application/json", "X-Requested-With": "koege-chat" },
       body: JSON.stringify(payload)
     }).then(function (response) {
@@ -561,8 +597,9 @@
     ui.logout.hidden = !verified;
   }
 
-  function checkSession() {
-    fetch(SESSION_URL, { credentials: "same-origin", headers: { "X-Requested-With": "koege-chat" } })
+  // afterLogin: the gateway has just sent the citizen back here from the login page.
+  function checkSession(afterLogin) {
+    fetch(api(SESSION_URL), { credentials: CREDENTIALS, headers: { "X-Requested-With": "koege-chat" } })
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (info) {
         if (!info) { return; }
@@ -573,7 +610,14 @@
           if (hadPersonal) { forget(false); }  // someone else's personal answers go first
           state.user = name;
           add({ from: "notice", text: TEXTS.loggedIn.replace("{name}", name), personal: true });
-        } else if (!info.active && state.messages.some(function (m) { return m.from === "user"; })) {
+        } else if (!name && afterLogin === true && CROSS) {
+          // Logged in on the gateway's page, but this browser does not send us the cookie here.
+          if (state.user || hadPersonal) { forget(false); }
+          add({ from: "notice", text: TEXTS.loginBlocked,
+                link: { href: BOT_ORIGIN + "/", text: TEXTS.loginBlockedLink } });
+        } else if (!info.active && (!CROSS || info.had_cookie !== false) &&
+                   state.messages.some(function (m) { return m.from === "user"; })) {
+          // (Embedded, a browser that sends no cookie at all had no conversation to lose.)
           // The server ended our conversation (idle or absolute expiry): say so now, and take
           // what was personal in it off the screen.
           if (hadPersonal) { forget(false); add({ from: "notice", text: TEXTS.personalRemoved }); }
@@ -591,9 +635,9 @@
   }
 
   function doLogout() {
-    fetch(LOGOUT_URL, {
+    fetch(api(LOGOUT_URL), {
       method: "POST",
-      credentials: "same-origin",
+      credentials: CREDENTIALS,
       headers: { "Content-Type": "application/json", "X-Requested-With": "koege-chat" },
       body: "{}"
     }).then(function (response) {
@@ -618,6 +662,7 @@
     });
     ui.close.addEventListener("click", close);
     ui.logout.addEventListener("click", doLogout);
+    ui.login.addEventListener("click", function () { ui.login.href = loginHref(); });  // the page may have moved
     document.addEventListener("visibilitychange", function () {
       if (document.visibilityState === "visible") { checkSession(); }
     });
@@ -652,10 +697,10 @@
     var afterLogin = /[?&]login=1\b/.test(window.location.search);
     if (afterLogin) {
       state.open = true;
-      try { window.history.replaceState(null, "", window.location.pathname); } catch (e) { /* old browser */ }
+      try { window.history.replaceState(null, "", pageAddress(true)); } catch (e) { /* old browser */ }
     }
     if (state.open) { open(afterLogin); }
-    checkSession();
+    checkSession(afterLogin);
   }
 
   if (document.readyState === "loading") {

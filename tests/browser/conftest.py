@@ -6,6 +6,9 @@
 * The database: a fresh SQLite file, migrated and seeded with the ledger's fictitious demo
   citizens (``core.ledger.prepare_demo``); staff accounts are made with the real CLI.
 * A second gateway with short idle timeouts (4 s) serves the expiry tests.
+* A third gateway allows the widget to be embedded on ``http://localhost:<embed_site_port>``
+  (``ALLOWED_EMBED_ORIGINS``); tests/browser/test_embed.py puts a TLS proxy in front of it
+  (it trusts 127.0.0.1 for ``X-Forwarded-Proto``) and serves the embedding pages.
 * axe-core comes from ``tests/browser/get_axe.py`` (npm, into build/axe).
 
 Without Chromium or a model the tests are skipped, except under ``CI=true`` where they fail.
@@ -39,6 +42,7 @@ ARTIFACTS = ROOT / "test-artifacts"
 SHORT_IDLE_SECONDS = 4
 STAFF_PASSWORD = "browser-test-password-1"
 STAFF_USERS = {"telefon1": "staff", "supervisor1": "supervisor"}
+STAFF_DISPLAY_NAMES = {"telefon1": "Tina Telefon", "supervisor1": "Søs Supervisor"}  # shown in the audit view
 
 
 def _unavailable(message: str) -> None:
@@ -60,7 +64,8 @@ def _model() -> str:
 def _create_staff(env: Dict[str, str]) -> None:
     for name, role in STAFF_USERS.items():
         subprocess.run(
-            [sys.executable, "-m", "bot.staff", "create-user", name, "--role", role, "--password-stdin"],
+            [sys.executable, "-m", "bot.staff", "create-user", name, "--role", role, "--password-stdin",
+             "--display-name", STAFF_DISPLAY_NAMES[name]],
             input=STAFF_PASSWORD + "\n", text=True, check=True, cwd=ROOT, env=env, capture_output=True,
         )
 
@@ -88,6 +93,7 @@ def browser_stack(tmp_path_factory) -> Iterator[Dict[str, str]]:
     _create_staff({**os.environ, **common, "PYTHONPATH": str(ROOT)})
     endpoints = folder / "endpoints.yml"
     rasa_port, action_port, gateway_port, short_port = (free_port() for _ in range(4))
+    embed_port, embed_proxy_port, embed_site_port, other_site_port = (free_port() for _ in range(4))
     endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n', encoding="utf-8")
     procs: List[Service] = services(rasa_port, action_port, gateway_port, model=model, endpoints=str(endpoints))
     gateway = next(s for s in procs if s.name == "gateway")
@@ -100,6 +106,15 @@ def browser_stack(tmp_path_factory) -> Iterator[Dict[str, str]]:
          "GATEWAY_STAFF_IDLE_SECONDS": str(SHORT_IDLE_SECONDS)},
     )
     procs.append(short)
+    procs.append(Service(
+        "gateway-embed",
+        list(gateway.cmd),
+        f"http://127.0.0.1:{embed_port}/healthz",
+        {**gateway.env, "GATEWAY_PORT": str(embed_port),
+         "ALLOWED_EMBED_ORIGINS": f"http://localhost:{embed_site_port}",
+         "GATEWAY_TRUSTED_PROXIES": "127.0.0.1",  # the test's TLS proxy
+         "GATEWAY_ALLOWED_HOSTS": "127.0.0.1"},  # reached through the proxy's port
+    ))
     for svc in procs:
         svc.env.update(common)
     stack = Stack(procs)
@@ -107,6 +122,10 @@ def browser_stack(tmp_path_factory) -> Iterator[Dict[str, str]]:
     yield {
         "gateway": f"http://127.0.0.1:{gateway_port}",
         "short": f"http://127.0.0.1:{short_port}",
+        "embed_gateway": f"http://127.0.0.1:{embed_port}",
+        "embed_proxy_port": str(embed_proxy_port),
+        "embed_site_port": str(embed_site_port),
+        "other_site_port": str(other_site_port),
         "db_url": db_url,
     }
     stack.stop()

@@ -267,7 +267,7 @@ async def test_verified_session_sends_identity_bound_to_conversation(gateway, ra
     cookie = client.session.cookie_jar.filter_cookies(client.make_url("/"))[COOKIE_NAME].value
     upgraded = await app[SESSIONS].verify_identity(cookie, "citizen-42")  # what a login will do
     assert upgraded.cookie_value != cookie
-    client.session.cookie_jar.update_cookies({COOKIE_NAME: upgraded.cookie_value})
+    client.session.cookie_jar.update_cookies({COOKIE_NAME: upgraded.cookie_value}, response_url=client.make_url("/"))
     await chat(client, "hvad skylder jeg?")
     before, after = rasa.received
     assert after["sender"] == before["sender"]  # the conversation continues
@@ -570,7 +570,7 @@ async def test_absolute_expiry_after_eight_hours(gateway, rasa, clock):
 
 async def test_unknown_cookie_gets_fresh_session(gateway, rasa):
     client = await gateway(rasa.url)
-    client.session.cookie_jar.update_cookies({COOKIE_NAME: "attacker-chosen-session-id-123456"})
+    client.session.cookie_jar.update_cookies({COOKIE_NAME: "attacker-chosen-session-id-123456"}, response_url=client.make_url("/"))
     resp, body = await chat(client, "hej")
     assert body["session_expired"] is True
     new_cookie = resp.cookies[COOKIE_NAME].value
