@@ -292,9 +292,9 @@ def gather(text: str, bill_type: Optional[str] = None) -> Evidence:
         hits = index.search(query.words, limit=5)
         if hits:
             evidence.tariff_coverage = hits[0].coverage
-            evidence.tariff_specific = any(
-                w not in WEAK_WORDS and index.known(w) for w in query.words)
-            evidence.tariff_words = sum(1 for w in query.words if w not in WEAK_WORDS and index.known(w))
+            named = [w for w in query.words if w not in WEAK_WORDS and index.names_row_word(w)]
+            evidence.tariff_specific = bool(named)
+            evidence.tariff_words = len(named)
         evidence.tariff = answer_price_question(text)
     words = note_words(danish)
     if words:

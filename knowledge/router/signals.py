@@ -36,6 +36,10 @@ _PRICE_RE = re.compile(
     r"\b(koste\w*|kooster|koster|pris|prisen|priser|prise|takst\w*|gebyr\w*|afgift\w*|"
     r"hvad bliver (?:det|de|den|prisen|beloebet|regningen|raten|lejen|summen)|i alt|tilsammen|"
     r"sammenlagt|hvad (?:er|bliver) (?:billigst|billigere)|"
+    # a choice between offers is a question about their prices
+    r"billigst\w*|billigere|dyrest\w*|dyrere|(?:kan det|kan den|kan det ikke) betale sig|betaler (?:det|den) sig|"
+    r"(?:skal|boer|kan|vil) (?:jeg|vi|man|han|hun) (?:tage|koebe|vaelge|have|bruge) .{3,80} eller |"
+    r"which is cheaper|cheaper|cheapest|worth it|"
     r"hvad skal (jeg|man|vi|han|hun|min \w+) (betale|give)|hvad (giver|gir) (man|jeg|vi)|"
     r"hvor meget (skal|er|koster|betaler|bliver)|hvor meget \w+ (skal|betaler|koster|bliver)|hvad (bliver|er) (det|prisen|beloebet)|beloeb\w*|"
     r"kr|kroner|dkk|how much|cost\w*|price\w*|fee|fees|charge\w*|leje|lejen|billet\w*|"
