@@ -190,6 +190,16 @@ def _title(row: TariffRow) -> str:
     return row.label
 
 
+def _distinct_titles(rows: Sequence[TariffRow]) -> List[str]:
+    """Titles of rows shown together; rows whose titles are alike are told apart by their
+    sub-section ("Depositum pr. arrangement: Kommercielle …" and "Leje pr. døgn …: Kommercielle …")."""
+    titles = [_title(r) for r in rows]
+    keys = [re.sub(r"\W", "", fold(t)) for t in titles]  # "Vordingborgvej/ Søllerupvej" = "…/Søllerupvej"
+    ids = {k: {r.id for r, kk in zip(rows, keys) if kk == k} for k in keys}
+    return [f"{r.subsection.rstrip(' :')}: {t}" if len(ids[k]) > 1 and r.subsection
+            and fold(r.subsection) not in fold(t) else t for r, t, k in zip(rows, titles, keys)]
+
+
 def _where(row: TariffRow) -> str:
     parts = [row.section]
     if len(row.headings) > 1 and row.headings[0] not in (row.section, row.subsection):
@@ -595,9 +605,10 @@ def _items_answer(query: PriceQuery) -> Optional[TariffAnswer]:
     items = price_items(query, _one_item, _place_words())
     if not items:
         return None
-    lines = [_sentence(f"{_title(i.row)} ({_where(i.row)}, {i.row.year}): {price_text(i.row)}"
+    titles = _distinct_titles([i.row for i in items])
+    lines = [_sentence(f"{title} ({_where(i.row)}, {i.row.year}): {price_text(i.row)}"
                        + (f" – {i.working}" if i.working != format_kr(i.total) else ""))
-             for i in items]
+             for i, title in zip(items, titles)]
     terms = " + ".join(format_kr(i.total) for i in items)
     lines.append(_sentence(f"I alt: {terms} = {format_kr(items_total(items))}"))
     sources = list(dict.fromkeys(source_line(i.row) for i in items))

@@ -19,6 +19,7 @@ from knowledge.tariffs.catalogue import TariffRow
 from knowledge.tariffs.choose import PROPERTY_WORDS
 from knowledge.tariffs.query import PriceQuery, parse_query
 from knowledge.tariffs.query_numbers import canonical_numbers
+from knowledge.tariffs.search import get_index, term
 from knowledge.text import fold, stem
 
 TOTAL_RE = re.compile(r"\b(?:i alt|samlet|samlede|tilsammen|total\w*|sammenlagt|alt i alt|in total|"
@@ -126,25 +127,58 @@ def price_items(query: PriceQuery, price_one: Pricer,
         tries: List[Tuple[str, ...]] = []
         # the place said for the whole bill first (before a colon, or by the other items)
         own_place = any(_is_place(w, place_words) for w in sub.words)
-        for extra in (kind, head, () if own_place else others, (), others):
+        # last: everything the other items say ("… i Lovparken i 3 døgn inkl. depositum": the
+        # deposit of that arrangement; a row another item took is still refused below)
+        every = [w for other in subs[:n] + subs[n + 1:] for w in other.words]
+        # one place word of the others at a time ("… køkkenet i Køge Spejderhus … med
+        # administrationsgebyret": the fee of the Spejderhus, not of its kitchen)
+        singles = [(w,) for w in dict.fromkeys([*head, *others]) if w not in sub.words]
+        for extra in (kind, head, () if own_place else others, *singles, (), others, every):
             words = sub.words + tuple(dict.fromkeys(w for w in extra if w not in sub.words))
             if words not in tries:
                 tries.append(words)
         item = None
         used = {i.row.id for i in items}
-        for words in tries:
-            item = price_one(replace(sub, words=words))
+        if n == 0 and len(subs) > 2 and f"{sub.text}." in fold(query.text or ""):
+            tries = tries[:1]  # a first sentence is priced on its own words or is the bill's place
+        # a fee of the booking has no weekday: the bill's day is dropped when nothing fits with it
+        variants = [sub] + ([replace(sub, day=None)] if sub.day and not _DAY_RE.search(sub.text) else [])
+        for words, variant in ((w, v) for v in variants for w in tries):
+            item = price_one(replace(variant, words=words))
+            if item is not None and not _row_names_item(item.row, sub.words):
+                item = None  # the bill's words found a row that is not this item at all
+                continue
             # another phrase already priced that row with the bill's words added: they
             # outweighed this item's own ("søsætning og ophaling" on their own may share a row)
             if item is not None and (item.row.id not in used or words == sub.words):
                 break
             item = None
         if item is None:
+            if n == 0 and len(subs) > 2 and f"{sub.text}." in fold(query.text or ""):
+                # "min mor bor på plejehjem. Hvad betaler hun for A, B og C?": a first sentence
+                # of its own says where; it is no item
+                head = tuple(dict.fromkeys((*head, *sub.words)))
+                continue
             return None
         items.append(item)
     if len({i.row.id for i in items}) < 2:
         return None
     return items
+
+
+_DAY_RE = re.compile(r"\b(?:man|tirs|ons|tors|fre|loer|soen)dag\w*|\bweekend\w*|\bhverdag\w*|\bhelligdag\w*")
+
+
+def _row_names_item(row: TariffRow, words: Sequence[str]) -> bool:
+    """Does the row say at least one of the item's own words (by its first letters, so
+    "administrationsgebyret" finds "Administrationsgebyr", "køkkenet" "Køkken")?"""
+    if not words:
+        return True
+    text = fold(" ".join((row.section, row.subsection, *row.headings, row.label)))
+    if any(stem(w)[:max(4, min(len(stem(w)), 8))] in text for w in words):
+        return True
+    # the index knows synonyms ("kommuneskat" names Personskat)
+    return bool(get_index().asked_terms(words) & {term(w) for w in re.findall(r"[a-z0-9]+", text)})
 
 
 def _is_place(word: str, place_words: FrozenSet[str]) -> bool:
@@ -196,9 +230,15 @@ def compare_queries(query: PriceQuery, single_word: str = SINGLE_WORDS[0]) -> Li
     if len(options) != 2:
         return []
     place = tuple(w for w in query.words if w in _PLACE_WORDS)
+    uses = _uses(text, query)
     found = []
     for option in options:
-        option = COMPARE_RE.sub(" ", option)
+        option = _CHOOSING_RE.sub(" ", COMPARE_RE.sub(" ", option))
+        said_in = None
+        if uses is not None:  # the visits are a count, not words of a row ("pr. besøg")
+            stripped = _USES_RE.sub(" ", canonical_numbers(option))
+            said_in = stripped if stripped != canonical_numbers(option) else None
+            option = stripped
         sub = parse_query(option)
         if not sub.words and not sub.attributes():
             return []
@@ -207,9 +247,45 @@ def compare_queries(query: PriceQuery, single_word: str = SINGLE_WORDS[0]) -> Li
         shared.update({k: v for k, v in person.items() if getattr(sub, k) in (None, False)})
         # "10 enkeltbilletter til en voksen": 10, not the person's 1
         count = _bare_count(sub, option, _COUNT_BEFORE_RE) or sub.count
+        if uses is not None:
+            # "svømmer 50 gange om året – årskort eller enkeltbilletter?": the 50 visits are
+            # paid one by one, the card once.
+            per_use = _PER_USE_RE.search(option) and not _PERIOD_CARD_RE.search(option)
+            if per_use:
+                count = count if count and count > 1 else uses
+            elif said_in == option:
+                count = None  # "svømmer 50 gange om året … årskort": the card is bought once
         words = sub.words + tuple(w for w in place if w not in sub.words)
         found.append(replace(sub, words=words, count=count, people=(), **shared))
     return found
+
+
+# How often something is used, said once for a comparison ("kommer 30 gange", "40 besøg om året").
+# The verbs of a choice name no row: "skal jeg købe årskort eller betale enkeltbillet".
+_CHOOSING_RE = re.compile(r"\b(?:koebe|koeber|koebt|vaelge|vaelger|tage|betale)\b")
+# Only visits over a period ("50 gange om året", "ca 10 gange i år") or after a verb ("kommer 30
+# gange"): "1 md voksenkort tre gange" multiplies that card, it counts no visits.
+_USES_RE = re.compile(
+    r"\b(\d{1,4})\s?(?:gange|besoeg|svoemmeture|ture|visits|times)\s(?:om|i|pr\.?|per|hver|a|each)\s"
+    r"(?:aaret|aar|saesonen|saeson|maaneden|year|season|month)\b"
+    r"|\b(?:kommer|svoemmer|bruger|besoeger|tager|gaar|visit|swim|go)\s(?:ca\.?\s|cirka\s|omkring\s)?"
+    r"(\d{1,4})\s?(?:gange|besoeg|times)\b")
+_PER_USE_RE = re.compile(r"\b(?:enkelt\w*|\w*billet\w*|dagkort\w*|hver gang|each time|single\w*)\b")
+# A card bought for a period or a number of uses: paid once, not per visit.
+_PERIOD_CARD_RE = re.compile(r"\b(?:aars|halvaars|kvartals|maaneds|saeson|rabat|\d+\s?(?:md|mdr|maaneders?))"
+                             r"\w*kort\w*|\b\w*licens\w*|\bturskort\w*|\b\d+\s?ture\b|\baarskort\w*")
+
+
+def _uses(text: str, query: PriceQuery) -> Optional[int]:
+    """The number of visits a comparison is about, when the message says it once outside the
+    options' own counts ("30 gange", or "2 gange om ugen i 10 uger" = 20)."""
+    if query.frequency:
+        times = 1
+        for value in query.frequency:
+            times *= int(value)
+        return times if times > 1 else None
+    found = [a or b for a, b in _USES_RE.findall(canonical_numbers(text))]
+    return int(found[0]) if len(found) == 1 and int(found[0]) > 1 else None
 
 
 def option_context(options: Sequence[PriceQuery]) -> List[Tuple[Tuple[str, ...], ...]]:

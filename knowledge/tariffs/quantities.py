@@ -91,7 +91,9 @@ def _clock_spans(folded: str) -> str:
 # after "på" is an age ("min søn på 1 år"); the article written as a word is never an age here.
 _A_YEAR_WORD_RE = re.compile(r"\b(?:paa|i|for|om|over|per|pr\.?)\set\s(?:helt\s)?aar\b(?!\s?gam\w*)"
                              r"|\b(?:et|1|hele|hel[te]?)\s(?:helt\s)?skoleaar(?:et)?\b"
-                             r"|\b(?:i|for|om|over|per|pr\.?)\sskoleaar(?:et)?\b")
+                             r"|\b(?:i|for|om|over|per|pr\.?)\sskoleaar(?:et)?\b"
+                             # "det første år" (with its one-off charges): a year, not a row word
+                             r"|\b(?:i\s|for\s)?det\s(?:foerste|1\.)\s?aar\b")
 
 
 def _a_year(folded: str) -> str:

@@ -198,6 +198,10 @@ _RULE_SPECS: List[Tuple[str, Handler]] = [
     # ages: a range first ("0-3 år", "12-17-årige": the band of a row), then one age
     (r"\b(\d{1,2})\s?-\s?(\d{1,3})\s?(?:aar|aarig|aarige|years?)\b", _age_range),
     (r"\b" + N + r"\s?-?\s?(?:aarig|aarige|aarsbarn|aar gammel|aar gamle|years?[\s-]old|yo)\b", _age()),
+    # "min søn (9)", "far (67 år)": an age in brackets right after a person
+    (r"\b(?:soen|soennen|datter|datteren|dreng|drengen|pige|pigen|barn|barnet|barnebarn|mor|far|moster|"
+     r"faster|onkel|bror|soester|nevoe|niece|farmor|farfar|mormor|morfar|bedstemor|bedstefar|kone|mand|"
+     r"kaereste|veninde|ven|mig|jeg)\s?\(" + N + r"(?:\s?aar)?\)", _age()),
     (r"\b" + N + r"\s?aars\b(?!\s?\w*kort|\s?gyldighed|\s?medlemskab)", _age()),
     (r"\b" + N + r"\s?\+", _age()),
     (r"\b(?:over)\s" + N + r"(?:\s?aar)?\b" + _UNIT_AFTER, _age(1)),

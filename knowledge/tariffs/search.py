@@ -121,6 +121,11 @@ class SearchIndex:
         """Is ``word`` (folded) a catalogue word or does its term occur in the catalogue?"""
         return word in self.words or term(word) in self.terms
 
+    def names_row_word(self, word: str) -> bool:
+        """Does ``word`` name something in the catalogue: a catalogue word, or a synonym whose
+        primary meaning is one ("kommuneskat" -> personskat)? Typo fixes do not count."""
+        return self.known(word) or bool(self._primary_synonym(word))
+
     def expand_word(self, word: str) -> Tuple[Tuple[str, float], ...]:
         """Index terms (with weights) for one folded query word."""
         return _expand_word(self, word)
@@ -465,6 +470,11 @@ def _expand_cached(index_id: int, word: str, typos: bool = True,
     if subject:
         for st, w in _expand_cached(index_id, subject, False):
             found[st] = max(found.get(st, 0.0), w)
+    if t not in index.terms:
+        # the first part of the list's compounds ("enfamilie" of "énfamilieordning", "-huse"),
+        # before reading it as a compound itself ("en" + "familie")
+        for head in _compounds_starting_with(index, word):
+            found.setdefault(term(head), PREFIX_WEIGHT)
     if found:
         return tuple(found.items())
     parts = split_compound(word, index.words | set(index.synonyms), index.terms)
@@ -482,6 +492,18 @@ def _expand_cached(index_id: int, word: str, typos: bool = True,
     if base and base != word:  # an inflected form the catalogue has in another form ("marinaen"),
         return _expand_cached(index_id, base, False, False)  # but "sendte" is not "folkeoplysende"
     return tuple(_fuzzy(index, word)) if typos else ()
+
+
+PREFIX_WEIGHT = 0.9
+PREFIX_MIN_LETTERS = 7
+
+
+def _compounds_starting_with(index: SearchIndex, word: str) -> List[str]:
+    """The (at most five) catalogue words that ``word`` is the first part of."""
+    if len(word) < PREFIX_MIN_LETTERS:
+        return []
+    found = sorted(w for w in index.words if w.startswith(word) and len(w) >= len(word) + 3)
+    return found if len(found) <= 5 else []
 
 
 # Heads that only say "the fee/price/rate of": "rottebekæmpelsesgebyret" is about rat control,

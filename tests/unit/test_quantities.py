@@ -43,6 +43,10 @@ def test_a_span_of_clock_times_is_a_duration(text, minutes):
 @pytest.mark.parametrize("text, age", [
     ("pas til børn fra 2 til 11 år", 11),     # an age band, not 9 hours
     ("min søn på 1 år", 1),
+    # an age in brackets right after the person
+    ("min datter (7) skal have pas", 7),
+    ("mormor (81 år) vil i svømmehallen", 81),
+    ("jeg (34) vil gerne leje en kano", 34),
 ])
 def test_ages_are_not_clock_spans_or_periods(text, age):
     query = parse_query(text)
@@ -238,6 +242,36 @@ def test_a_week_against_seven_nights():
     _both("gæsteplads i marinaen: ugepris eller 7 døgn?", week, night * 7)
 
 
+def _pool(heading_start: str) -> Decimal:
+    """An adult's price of the swimming pool (not motion) by its heading."""
+    rows = [r for r in get_catalogue().rows if r.section == "Køge Svømmeland" and r.label == "Voksen"
+            and r.headings[:1] == ("Svømmebad",) and r.headings[1].startswith(heading_start)]
+    assert len(rows) == 1, [r.headings for r in rows]
+    return rows[0].amounts[0].value
+
+
+@pytest.mark.parametrize("text, visits", [
+    ("jeg er voksen og svømmer 35 gange om året på hverdage i svømmebadet: årskort eller enkeltbilletter?", 35),
+    ("voksen, hverdage i svømmebadet, ca. 60 besøg om året - skal jeg købe årskort eller betale enkeltbillet?", 60),
+    ("jeg svømmer 3 gange om ugen i 15 uger på hverdage, voksen: årskort eller enkeltbilletter i svømmebadet?", 45),
+])
+def test_visits_said_once_are_paid_one_by_one_against_the_card(text, visits):
+    card = _pool("Årskort")
+    single = _pool("Enkeltbillet hverdage")
+    _both(text, card, single * visits)
+
+
+def test_a_count_next_to_a_card_multiplies_that_card_and_visits_over_a_period_go_to_the_per_use_option():
+    motion = {r.unit: r.amounts[0].value for r in get_catalogue().rows if r.section == "Køge Svømmeland"
+              and r.headings[:1] == ("Motion inklusiv svømmebad",) and r.label == "Voksen"}
+    _both("motion inkl svømmebad, voksen: et månedskort 3 gange eller et kvartalskort?",
+          motion["month"] * 3, motion["quarter"])
+    day = price("Dagkort, slæbested", "Køge Marina")
+    season = price("Rabatkort, slæbested", "Køge Marina")
+    _both("slæbestedet, jeg skal i vandet ca. 9 gange i sæsonen: dagkort hver gang eller rabatkort?",
+          day * 9, season)
+
+
 def test_an_or_between_persons_is_no_comparison_of_offers():
     answer = answer_price_question("er jeg fast lejer eller gæst i marinaen")
     assert not answer.combined
@@ -277,6 +311,16 @@ def test_both_x_and_y_is_a_sum_of_two_items():
     says("hvad koster det at leje både teatersalen og musikcaféen en dag", theatre + cafe)
 
 
+def test_the_first_part_of_a_compound_names_the_row():
+    # "enfamilie" is the start of "énfamilieordning", not "en" + "familie"
+    recycling = price("Genbrugsplads, énfamilieordning", "Affald og genbrug")
+    hazardous = price("Farligt affald, enfamilieordning", "Affald og genbrug")
+    admin = price("Administration, helårsbeboelse", "Affald og genbrug")
+    assert format_kr(recycling) in answer_price_question("hvad koster genbrugspladsen for en enfamilie").text
+    says("parcelhus (enfamilie): administration, genbrugsplads og farligt affald - hvad er det i alt",
+         admin + recycling + hazardous)
+
+
 def test_a_deposit_included_is_added_at_the_place_of_the_other_item():
     rows = [r for r in get_catalogue().rows if r.section == "Brug af grønne arealer til arrangementer"
             and "Kommercielle" in r.label and r.amounts]
@@ -284,6 +328,33 @@ def test_a_deposit_included_is_added_at_the_place_of_the_other_item():
     deposit = next(r.amounts[0].value for r in rows if "Depositum" in r.subsection)
     says("leje af grønt areal til kommercielt arrangement i byparken 2 døgn inkl depositum, hvad bliver det i alt",
          per_day * 2 + deposit)
+
+
+def test_a_deposit_said_after_the_total_word_takes_the_place_of_the_other_item():
+    rows = [r for r in get_catalogue().rows if r.section == "Brug af grønne arealer til arrangementer"
+            and "Kommercielle" in r.label and r.amounts]
+    per_day = next(r for r in rows if "døgn" in r.subsection)
+    deposit = next(r for r in rows if "Depositum" in r.subsection)
+    text = says("kommercielt marked på dyrskuepladsen 4 døgn, hvad bliver prisen samlet med depositum?",
+                per_day.amounts[0].value * 4 + deposit.amounts[0].value)
+    # two rows with the same label are told apart by their sub-section
+    assert per_day.subsection.rstrip(" :") in text and deposit.subsection.rstrip(" :") in text
+
+
+def test_a_first_sentence_that_says_where_is_no_item():
+    laundry = price("Tøjvask pr. måned", "Takster for ældreområdet")
+    windows = price("Plejehjem (§192) – vinduespudsning", "Takster for ældreområdet")
+    cleaning = price("Ældre institutioner – rengøringsartikler", "Takster for ældreområdet")
+    says("min far er flyttet på plejehjem. hvad koster tøjvask, vinduespudsning og rengøringsartikler i alt?",
+         laundry + windows + cleaning)
+
+
+def test_a_fee_item_is_priced_at_one_place_word_of_the_others():
+    room = price("Lokale 10 – lokale til max. 6 pers., mandag-fredag", "Lokale leje")
+    kitchen = price("Køkken, mandag-fredag", "Lokale leje", where="Spejderhus")
+    fee = price("Administrationsgebyr for bookning", "Lokale leje", where="Administrationsgebyr")
+    says("lokale 10 og køkkenet i køge spejderhus en tirsdag, hvad bliver det inkl. administrationsgebyr?",
+         room + kitchen + fee)
 
 
 def test_inkl_inside_a_name_is_no_second_item():
