@@ -56,6 +56,7 @@ CONTENT_SECURITY_POLICY = (
     "connect-src 'self'; frame-ancestors 'self'; base-uri 'none'; form-action 'self'"
 )
 HSTS = "max-age=31536000"
+SERVER_NAME = "koege-bot"
 
 BASE_HEADERS: Mapping[str, str] = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
@@ -207,6 +208,8 @@ def host_allowed(request: web.Request) -> bool:
 async def add_security_headers(request: web.Request, response: web.StreamResponse) -> None:
     """``on_response_prepare`` hook: the same headers on every response."""
     config = _config(request)
+    # aiohttp would send "Python/3.10 aiohttp/3.14.5": no versions to an attacker
+    response.headers["Server"] = SERVER_NAME
     if config.allowed_embed_origins:
         if request.path in EMBED_FILES:
             response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"

@@ -275,3 +275,11 @@ def test_production_gateway_process_refuses_to_start_then_serves_when_configured
 def test_readme_says_the_dev_secret_is_for_demo_only():
     readme = (Path(ROOT) / "bot" / "README.md").read_text(encoding="utf-8")
     assert "IDENTITY_SECRET" in readme and DEV_IDENTITY_SECRET in readme
+
+
+async def test_no_server_software_or_version_is_sent(gateway, rasa):
+    """aiohttp announces "Python/3.10 aiohttp/<version>"; the gateway names no version."""
+    client = await gateway(rasa.url)
+    for path in ("/", "/healthz", "/static/widget.js", "/no-such-page"):
+        resp = await client.get(path)
+        assert "aiohttp" not in resp.headers.get("Server", "") and "Python" not in resp.headers.get("Server", "")
