@@ -172,6 +172,14 @@ def _boat_length(label: str) -> Optional[Band]:
     match = re.search(r"baade over " + _NUM + r" m", t)
     if match:
         return _num(match[1]), INF
+    # the marina's berth rates: "Takst 02: 10,00 og 11,00 m pladser", "12,00-24,00 m pladser",
+    # "7,50 m pladser" (the length of the berth)
+    match = re.search(_NUM + r"\s?(?:og|-|–)\s?" + _NUM + r" m pladser", t)
+    if match:
+        return _num(match[1]), _num(match[2])
+    match = re.search(r"(?:^|:\s|flydebro\s)" + _NUM + r" m pladser", t)
+    if match:
+        return _num(match[1]), _num(match[1])
     return None
 
 
@@ -568,10 +576,19 @@ def _neutral(row: TariffRow, name: str) -> bool:
         row.section not in _sections_with().get(name, ())
 
 
+_BERTH_RE = re.compile(r"\d m pladser")
+
+
 def _filter(rows: List[TariffRow], name: str, want: Any) -> Tuple[List[TariffRow], bool]:
     """Rows that fit. A row that does not state the attribute goes when some row states it,
     unless the attribute plays no role in the row's section at all. (rows, conflict)."""
     having = [r for r in rows if name in profile(r)]
+    if name == "boat_length":
+        berths = [r for r in having if _BERTH_RE.search(fold(r.label))]
+        if berths and not any(fits(name, profile(r)[name], want) for r in berths):
+            # a berth length the marina's rates do not list ("9 m plads"): those rates stay
+            # candidates as if they stated no length (never a confident row of another length)
+            having = [r for r in having if r not in berths]
     if not having:
         return rows, False
     if name == "category" and want in ("barn", "ung", "voksen", "pensionist") and \

@@ -362,6 +362,15 @@ def test_inkl_inside_a_name_is_no_second_item():
     assert answer.status == "answer" and not answer.combined, answer.text
 
 
+@pytest.mark.parametrize("text, label_start, m2", [
+    ("jeg har en 11 meter plads i køge marina med 40 m2 vandareal, hvad er årslejen", "Takst 02", D("40")),
+    ("10 m plads i marinaen, vandareal 3,5 x 10 m, hvad koster den pr år", "Takst 02", D("35")),
+    ("årsleje for en 18 m plads i marinaen med 90 m2 vandareal", "Takst 03", D("90")),
+])
+def test_a_berth_length_picks_its_band_of_the_marina_rates(text, label_start, m2):
+    says(text, price(label_start, "Køge Marina") * m2)
+
+
 def test_a_row_without_an_amount_is_no_answer_to_a_sum_when_priced_rows_fit_the_measure():
     answer = answer_price_question("jeg har en 9 m plads i marinaen med et vandareal på 27 m2, hvad er årslejen")
     assert "Se årslejen" not in answer.text, answer.text
