@@ -43,6 +43,8 @@ _PRICE_RE = re.compile(
     r"hvad skal (jeg|man|vi|han|hun|min \w+) (betale|give)|hvad (giver|gir) (man|jeg|vi)|"
     r"hvor meget (skal|er|koster|betaler|bliver)|hvor meget \w+ (skal|betaler|koster|bliver)|hvad (bliver|er) (det|prisen|beloebet)|beloeb\w*|"
     r"kr|kroner|dkk|how much|cost\w*|price\w*|fee|fees|charge\w*|leje|lejen|billet\w*|"
+    # compounds that end in the price ("årsprisen", "timeprisen", "døgnlejen", "børnerabat")
+    r"\w+(?:pris|prisen|priser|lejen|taksten)|\w*rabat\w*|"
     r"\d+\s?kr)\b")
 _RULE_RE = re.compile(
     r"\b(hvordan (beregnes|udregnes|regnes|opgoeres|afregnes|reguleres|fastsaettes|opkraeves)|"

@@ -24,7 +24,7 @@ MAX_PEOPLE = 20
 # noun (folded) -> (default category, count, label). A default category only where the word
 # itself says it (a partner or a parent is an adult; a sibling or a grandparent may be anything).
 _NOUNS = {
-    "mig": ("voksen", 1, "mig"), "mig selv": ("voksen", 1, "mig"),
+    "mig": ("voksen", 1, "dig"), "mig selv": ("voksen", 1, "dig"),  # the bot says "dig" to the citizen
     "mand": ("voksen", 1, "din mand"), "manden": ("voksen", 1, "din mand"),
     "kone": ("voksen", 1, "din kone"), "konen": ("voksen", 1, "din kone"),
     "hustru": ("voksen", 1, "din kone"), "kaereste": ("voksen", 1, "din kæreste"),
@@ -48,6 +48,8 @@ _NOUNS = {
     "soen": (None, 1, "din søn"), "soennen": (None, 1, "din søn"),
     "datter": (None, 1, "din datter"), "datteren": (None, 1, "din datter"),
     "dreng": (None, 1, "drengen"), "pige": (None, 1, "pigen"),
+    "drenge": (None, 0, "drenge"), "drengene": (None, 0, "drengene"),
+    "piger": (None, 0, "piger"), "pigerne": (None, 0, "pigerne"),
     "barnebarn": (None, 1, "dit barnebarn"), "nevoe": (None, 1, "din nevø"),
     "niece": (None, 1, "din niece"), "tvillinger": (None, 2, "tvillingerne"),
     "tvillingerne": (None, 2, "tvillingerne"), "trillinger": (None, 3, "trillingerne"),
@@ -62,7 +64,7 @@ _NOUNS = {
     "teenager": ("ung", 1, "teenager"), "teenagere": ("ung", 0, "teenagere"),
 }
 # Children words: a person under 18 whose age is needed (the "minor" of a single question).
-_CHILD_NOUNS = frozenset("soen soennen datter datteren dreng pige barnebarn barn barnet boern "
+_CHILD_NOUNS = frozenset("soen soennen datter datteren dreng pige drenge drengene piger pigerne barnebarn barn barnet boern "
                          "boernene unger ungerne soenner doetre tvillinger tvillingerne "
                          "trillinger".split())
 _SELF_RE = re.compile(r"\b(?:og jeg|jeg og|mig selv|mig)\b")
@@ -102,7 +104,7 @@ def _ages(text: str, over: Optional[str]) -> List[int]:
 _CATEGORY_NOUNS = frozenset("voksen voksne pensionist pensionister senior seniorer studerende unge "
                             "teenager teenagere".split())
 # "barn"/"børn" name the price list's child category; with an age the age decides.
-_SINGULAR = {"børn": "barn", "børnene": "barn", "ungerne": "barn", "sønner": "søn", "døtre": "datter",
+_SINGULAR = {"drenge": "dreng", "drengene": "dreng", "piger": "pige", "pigerne": "pige", "børn": "barn", "børnene": "barn", "ungerne": "barn", "sønner": "søn", "døtre": "datter",
              "voksne": "voksen", "pensionister": "pensionist", "unge": "ung",
              "studerende": "studerende", "teenagere": "teenager", "tvillingerne": "tvilling",
              "trillingerne": "trilling"}

@@ -58,7 +58,7 @@ def test_one_person_is_not_a_list(text):
 
 def test_labels_keep_whose_person_it_is():
     people = parse_persons(folded("mig og min nabo og hendes søn på 9"))
-    assert [p[3] for p in people] == ["mig", "din nabo", "hendes søn (9 år)"]
+    assert [p[3] for p in people] == ["dig", "din nabo", "hendes søn (9 år)"]
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -74,7 +74,7 @@ def test_the_person_a_follow_up_names(text, expected):
 def test_a_person_is_removed_by_who_they_are():
     people = parse_persons(folded("mig, min kone og min svigerfar på 80"))
     kept = remove(people, folded("min svigerfar kommer ikke med alligevel"))
-    assert [p[3] for p in kept] == ["mig", "din kone"]
+    assert [p[3] for p in kept] == ["dig", "din kone"]
     assert remove(people, folded("og hvad med om lørdagen")) is None
 
 

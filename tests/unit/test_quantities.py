@@ -289,6 +289,9 @@ from knowledge.text import fold  # noqa: E402
     ("2 voksne og min søn der er studerende", [("voksen", None, 2), ("ung", None, 1)]),
     ("2 voksne 3 børn", [("voksen", None, 2), ("barn", None, 3)]),   # "voksne 3" is no age
     ("min far 60 og min mor, som er pensioneret", [(None, 60, 1), ("pensionist", None, 1)]),
+    # plural children with their ages ("to drenge på 12 og 17", "pigerne (5 og 9)")
+    ("mig på 40 og mine to piger på 8 og 15", [(None, 40, 1), (None, 8, 1), (None, 15, 1)]),
+    ("far 38 og drengene (5 og 9)", [(None, 38, 1), (None, 5, 1), (None, 9, 1)]),
 ])
 def test_ages_and_categories_as_people_write_them(text, persons):
     assert [p[:3] for p in parse_persons(fold(text))] == persons
