@@ -61,8 +61,13 @@ class Item:
 Pricer = Callable[[PriceQuery], Optional[Item]]
 
 
+_MONTHS = frozenset("januar februar marts april maj juni juli august september oktober november december".split())
+
+
 def _phrase_query(phrase: str, whole: PriceQuery) -> Optional[PriceQuery]:
     sub = parse_query(phrase)
+    # "op igen i oktober": the month says when, it names no row ("Sæsonkort 1. oktober - …")
+    sub = replace(sub, words=tuple(w for w in sub.words if w not in _MONTHS))
     if not sub.words:
         return None
     shared = {k: getattr(whole, k) for k in _SHARED
@@ -146,7 +151,9 @@ def price_items(query: PriceQuery, price_one: Pricer,
         for words, variant in ((w, v) for v in variants for w in tries):
             item = price_one(replace(variant, words=words))
             if item is not None and not _row_names_item(item.row, sub.words):
-                item = None  # the bill's words found a row that is not this item at all
+                # the bill's words found a row that is not this item at all ("… i vandet … og et
+                # ekstra magnetkort": the card is no lift)
+                item = None
                 continue
             # another phrase already priced that row with the bill's words added: they
             # outweighed this item's own ("søsætning og ophaling" on their own may share a row)
@@ -170,12 +177,13 @@ _DAY_RE = re.compile(r"\b(?:man|tirs|ons|tors|fre|loer|soen)dag\w*|\bweekend\w*|
 
 
 def _row_names_item(row: TariffRow, words: Sequence[str]) -> bool:
-    """Does the row say at least one of the item's own words (by its first letters, so
-    "administrationsgebyret" finds "Administrationsgebyr", "køkkenet" "Køkken")?"""
+    """Does the row say at least one of the item's own words: at the start of one of its words
+    ("administrationsgebyret" finds "Administrationsgebyr", "køkkenet" "Køkken"; "båden" is not
+    the "-både" inside "Gæstebåde"), or by the index's synonyms?"""
     if not words:
         return True
     text = fold(" ".join((row.section, row.subsection, *row.headings, row.label)))
-    if any(stem(w)[:max(4, min(len(stem(w)), 8))] in text for w in words):
+    if any(re.search(r"\b" + re.escape(stem(w)[:max(4, min(len(stem(w)), 8))]), text) for w in words):
         return True
     # the index knows synonyms ("kommuneskat" names Personskat)
     return bool(get_index().asked_terms(words) & {term(w) for w in re.findall(r"[a-z0-9]+", text)})

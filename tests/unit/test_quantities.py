@@ -360,6 +360,13 @@ def test_a_fee_item_is_priced_at_one_place_word_of_the_others():
          room + kitchen + fee)
 
 
+def test_a_month_or_another_items_row_never_makes_up_an_item():
+    # "op igen i oktober" is no "Sæsonkort 1. oktober - 1. maj", and the extra card is no lift
+    answer = answer_price_question("jeg er fast lejer i marinaen. båden skal i vandet i maj og op igen i oktober, "
+                                   "og jeg skal have et ekstra magnetkort. hvad bliver det?")
+    assert "Sæsonkort" not in answer.text and answer.text.count("Ekstra magnetkort") <= 1, answer.text
+
+
 def test_inkl_inside_a_name_is_no_second_item():
     answer = answer_price_question("motion inkl. svømmebad voksen månedskort, hvad bliver det")
     assert answer.status == "answer" and not answer.combined, answer.text
