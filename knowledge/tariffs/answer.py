@@ -27,7 +27,7 @@ from functools import lru_cache
 from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from knowledge.money import format_decimal, format_kr
-from knowledge.tariffs.calc import Calculation, amount_for, calculate, measure_fits
+from knowledge.tariffs.calc import Calculation, amount_for, calculate, measure_fits, person_price
 from knowledge.tariffs.catalogue import Catalogue, TariffRow
 from knowledge.tariffs.choose import (
     ASK_ORDER, QUESTIONS, Choice, choose, fits, pin_value, profile, wanted,
@@ -823,13 +823,17 @@ def _people_answer(hits: Sequence[Hit], query: PriceQuery) -> Optional[TariffAns
     rows = [row for _, row in priced]
     if len({r.section for r in rows}) != 1 or len({r.unit for r in rows}) != 1:
         return None
-    total = sum((row.amounts[0].value * person[2] for person, row in priced), Decimal(0))
+    # each person's own price: the row's, or the discount the list states for them (½ pris)
+    own = [person_price(row, _one_person(query, person)) for person, row in priced]
+    unit = [c.total if c is not None else row.amounts[0].value for c, (_, row) in zip(own, priced)]
+    total = sum((value * person[2] for value, (person, _) in zip(unit, priced)), Decimal(0))
     lines = [f"{_where(rows[0])}, {rows[0].year}:"]
-    for person, row in priced:
+    for (person, row), calc in zip(priced, own):
         times = f"{person[2]} × " if person[2] > 1 else ""
-        lines.append(f"• {_who(person)}: {row.label} – {times}{price_text(row)}")
-    terms = " + ".join(f"{person[2]} × {format_kr(row.amounts[0].value)}" if person[2] > 1
-                       else format_kr(row.amounts[0].value) for person, row in priced)
+        working = f" ({calc.working})" if calc is not None else ""
+        lines.append(f"• {_who(person)}: {row.label} – {times}{price_text(row)}{working}")
+    terms = " + ".join(f"{person[2]} × {format_kr(value)}" if person[2] > 1 else format_kr(value)
+                       for value, (person, _) in zip(unit, priced))
     count = sum(person[2] for person, _ in priced)
     lines.append(_sentence(f"Udregning for {count} personer: {terms} = {format_kr(total)}"))
     lines.append(source_line(rows[0]))

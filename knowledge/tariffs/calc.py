@@ -281,6 +281,12 @@ def _music_rate(row: TariffRow, q: PriceQuery) -> Optional[Calculation]:
     return _school_year(total, rates, working) if rates else Calculation(total, working)
 
 
+def person_price(row: TariffRow, q: PriceQuery) -> Optional[Calculation]:
+    """One person's own price where the list states a discount for who they are (the library's
+    half price for children under 14); None when the row's amount applies as it stands."""
+    return _library_child(row, q)
+
+
 def _library_child(row: TariffRow, q: PriceQuery) -> Optional[Calculation]:
     """Library: "Børn under 14 år betaler ½ pris for overskridelse og rykkere"."""
     if not _has_note(row, "boern under 14 aar betaler"):

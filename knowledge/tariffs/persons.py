@@ -70,7 +70,9 @@ _CHILD_NOUNS = frozenset("soen soennen datter datteren dreng pige drenge drengen
 _SELF_RE = re.compile(r"\b(?:og jeg|jeg og|mig selv|mig)\b")
 _NOUN_ALT = "|".join(sorted((re.escape(n) for n in _NOUNS if n not in ("mig", "mig selv")),
                             key=len, reverse=True))
-_AGES = r"\d{1,3}(?:\s?(?:,|og|\+)\s?\d{1,3})*"
+# ages listed ("8, 12 og 15"); a number that counts something else is not one ("på 9, 20 dage")
+_NOT_AGE_AFTER = r"(?!\d|\s?(?:dage|dag|doegn|timer|time|min\w*|uger|uge|kr|m2|m|gange|stk|maaneder|mdr)\b)"
+_AGES = r"\d{1,3}(?:\s?(?:,|og|\+)\s?\d{1,3}" + _NOT_AGE_AFTER + r")*"
 # A category described after the person ("min far, som er pensionist") -> the list's category.
 _DESCRIBED = {"pensionist": "pensionist", "pensioneret": "pensionist", "folkepensionist": "pensionist",
               "senior": "pensionist", "studerende": "ung", "student": "ung", "ung": "ung",

@@ -292,9 +292,17 @@ from knowledge.text import fold  # noqa: E402
     # plural children with their ages ("to drenge på 12 og 17", "pigerne (5 og 9)")
     ("mig på 40 og mine to piger på 8 og 15", [(None, 40, 1), (None, 8, 1), (None, 15, 1)]),
     ("far 38 og drengene (5 og 9)", [(None, 38, 1), (None, 5, 1), (None, 9, 1)]),
+    # a number that counts days is no age of the list ("på 9, 20 dage for sent")
+    ("mig og min søn på 9, 20 dage for sent", [("voksen", None, 1), (None, 9, 1)]),
 ])
 def test_ages_and_categories_as_people_write_them(text, persons):
     assert [p[:3] for p in parse_persons(fold(text))] == persons
+
+
+def test_a_child_in_a_group_pays_the_half_price_the_list_states():
+    recall = price("Hvis hjemkaldelse fremsendes", "Bibliotek")
+    says("biblioteket har sendt hjemkaldelse til mig og min søn på 9, 20 dage for sent. hvad koster det i alt",
+         recall + recall / 2)
 
 
 def test_each_person_on_their_own_row_with_a_category_said_in_words():
