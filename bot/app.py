@@ -10,6 +10,7 @@ Routes::
     POST /api/feedback      thumbs up/down on one answer (bot/chat.py)
     GET  /api/session       is the chat session logged in (bot/login.py)
     POST /api/logout        end the chat session (bot/login.py)
+    POST /api/login/handover  the embedded widget takes over a login (bot/handover.py)
     GET  /login             "Log ind med MitID" (demo: pick a fictitious citizen)
     POST /login/demo        the demo login form (bot/login.py)
     GET  /kilde/{seed}      the seed text around an answer's source passage (bot/passages.py)
@@ -32,7 +33,7 @@ from typing import Any, AsyncIterator, Callable, Optional
 import aiohttp
 from aiohttp import web
 
-from bot import chat, health, login, metrics, passages, redis_state, security
+from bot import chat, handover, health, login, metrics, passages, redis_state, security
 from bot.staff import handlers as staff_handlers
 from bot.staff.auth import StaffSessions
 from bot.staff.search import SearchIndex
@@ -127,6 +128,7 @@ class _Shared:
     buckets: Optional[BucketsFactory] = None
     turns: Any = None
     staff: Any = None
+    handover: Any = None
 
 
 def _shared_state(app: web.Application, config: GatewayConfig, clock: Callable[[], float]) -> _Shared:
@@ -150,6 +152,7 @@ def _shared_state(app: web.Application, config: GatewayConfig, clock: Callable[[
         ),
         turns=redis_state.RedisTurnMemory(client, config.session_idle_seconds, prefix),
         staff=redis_state.RedisStaffStore(client, prefix),
+        handover=redis_state.RedisHandoverCodes(client, prefix),
     )
 
 
@@ -199,6 +202,7 @@ def create_app(
         buckets=shared.buckets,
     )
     app[TURNS] = shared.turns or TurnMemory()
+    app[handover.HANDOVER] = shared.handover or handover.MemoryHandoverCodes()
     app[STAFF_SESSIONS] = StaffSessions(
         clock, idle_seconds=config.staff_idle_seconds, absolute_seconds=config.staff_absolute_seconds,
         store=shared.staff,
@@ -212,6 +216,7 @@ def create_app(
     app.cleanup_ctx.append(sources_ctx)
     app.add_routes(routes())
     login.add_routes(app)
+    handover.add_routes(app)
     passages.add_routes(app)
     staff_handlers.add_routes(app)
     return app

@@ -14,9 +14,12 @@ created (or upgraded) only by a successful login, under the per-IP budget for ne
 JSON for the widget: ``GET /api/session`` (logged in? as whom?) and ``POST /api/logout``.
 
 Embedded on another site (``ALLOWED_EMBED_ORIGINS``) the widget's login link carries
-``next`` = the embedding page. The login returns there (with ``login=1``) only when that
-address is an http(s) page on exactly one of those origins (:func:`return_address`, rebuilt
-from its parts); anything else returns to the gateway's own page, so there is no open redirect.
+``next`` = the embedding page and ``h`` = the hash of a nonce of the widget's. The login returns
+there only when that address is an http(s) page on exactly one of those origins
+(:func:`return_address`, rebuilt from its parts); anything else returns to the gateway's own page
+(with ``login=1``), so there is no open redirect. The return to the embedding page carries a
+one-time code in the fragment (``#koege-login=<code>``), which the widget exchanges for a login of
+its own (partitioned) session: :mod:`bot.handover`.
 """
 
 from __future__ import annotations
@@ -32,17 +35,17 @@ from urllib.parse import urlencode, urlsplit
 
 from aiohttp import web
 
-from bot import citizens, store, texts
+from bot import citizens, handover, store, texts
 from bot.pages import html_page
 from bot.config import ConfigError, normalise_origin
 from bot.security import client_ip, cross_site_cookie, is_https, origin_allowed
-from bot.sessions import COOKIE_NAME, Resolved, TooManyNewSessions, cookie_of, set_cookie
+from bot.sessions import Resolved, TooManyNewSessions, cookie_of, delete_cookie, set_cookie
 from bot.state import CLOCK, CONFIG, DB, LIMITER, SESSIONS, SETTINGS
 
 log = logging.getLogger(__name__)
 
 RETURN_TO = "/"
-LOGIN_DONE = "login=1"  # the widget opens and greets the citizen when the page has it
+LOGIN_DONE = "login=1"  # on the gateway's own page: the widget opens and greets the citizen
 MAX_RETURN_CHARS = 2000
 FORM_COOKIE = "koege_login"
 FORM_SECONDS = 15 * 60
@@ -83,14 +86,15 @@ def return_address(request: web.Request, value: object) -> Optional[str]:
     return origin + (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
-def _after_login(back: Optional[str]) -> str:
+def _after_login(back: Optional[str], code: Optional[str]) -> str:
     if back is None:
         return f"{RETURN_TO}?{LOGIN_DONE}"
-    return back + ("&" if "?" in back else "?") + LOGIN_DONE
+    return back + (f"#{handover.FRAGMENT}={code}" if code else "")
 
 
-def _login_again(back: Optional[str]) -> str:
-    return "/login" + (f"?{urlencode({'next': back})}" if back else "")
+def _login_again(back: Optional[str], hashed: Optional[str] = None) -> str:
+    params = {"next": back, **({"h": hashed} if hashed else {})} if back else {}
+    return "/login" + (f"?{urlencode(params)}" if params else "")
 
 
 def _page(title: str, body: str, status: int = 200) -> web.Response:
@@ -113,7 +117,10 @@ async def login_page(request: web.Request) -> web.Response:
         nonce = f"{int(request.app[CLOCK]())}.{secrets.token_urlsafe(24)}"
     token = form_token(request, nonce)
     back = return_address(request, request.query.get("next"))
+    hashed = handover.nonce_hash(request.query.get("h")) if back else None
     keep = f'<input type="hidden" name="next" value="{html.escape(back)}">' if back else ""
+    if hashed:
+        keep += f'<input type="hidden" name="h" value="{hashed}">'
     items = []
     for c in await store.run(citizens.demo_citizens, request.app[DB]):
         note = f' <span class="login-note">({html.escape(c.note)})</span>' if c.note else ""
@@ -145,16 +152,17 @@ async def demo_login(request: web.Request) -> web.StreamResponse:
         raise web.HTTPForbidden(text=texts.ERROR_FORBIDDEN)
     form = await request.post()
     back = return_address(request, form.get("next"))
+    hashed = handover.nonce_hash(form.get("h")) if back else None
     nonce = _live_nonce(request)
     token = form.get("csrf")
     if nonce is None or not isinstance(token, str) or not hmac.compare_digest(token, form_token(request, nonce)):
         # Too long on the login page, or a forged form: back to the login page.
-        raise web.HTTPSeeOther(_login_again(back))
+        raise web.HTTPSeeOther(_login_again(back, hashed))
     citizen = await store.run(
         citizens.demo_citizen, request.app[DB], request.app[SETTINGS], str(form.get("citizen", ""))[:64]
     )
     if citizen is None:
-        raise web.HTTPSeeOther(_login_again(back))
+        raise web.HTTPSeeOther(_login_again(back, hashed))
     limiter, ip = request.app[LIMITER], client_ip(request)
     try:
         upgraded = await request.app[SESSIONS].verify_identity(
@@ -163,9 +171,13 @@ async def demo_login(request: web.Request) -> web.StreamResponse:
     except TooManyNewSessions:
         return _page("Log ind", "    <h1>Prøv igen om lidt</h1>\n"
                      f"    <p>{html.escape(texts.ERROR_NEW_SESSIONS)}</p>\n"
-                     f'    <p><a href="{html.escape(_login_again(back))}">Tilbage til login</a></p>', status=429)
+                     f'    <p><a href="{html.escape(_login_again(back, hashed))}">Tilbage til login</a></p>',
+                     status=429)
     log.info("demo login as %s", citizen.ref)
-    response = web.HTTPSeeOther(_after_login(back))
+    # Embedded: the widget's own (partitioned) session takes the identity over with this code.
+    code = (await handover.issue(request, citizen.ref, citizen.name, hashed, upgraded.session.key)
+            if hashed else None)
+    response = web.HTTPSeeOther(_after_login(back, code))
     _finish(request, response, upgraded)
     response.del_cookie(FORM_COOKIE, path="/login")
     raise response
@@ -173,6 +185,8 @@ async def demo_login(request: web.Request) -> web.StreamResponse:
 
 async def session_info(request: web.Request) -> web.Response:
     session = await request.app[SESSIONS].peek(cookie_of(request))
+    if session is not None:
+        session = await handover.confirm(request, session)
     config = request.app[CONFIG]
     return web.json_response({
         "active": session is not None,
@@ -189,11 +203,7 @@ async def session_info(request: web.Request) -> web.Response:
 async def logout(request: web.Request) -> web.Response:
     await request.app[SESSIONS].end(cookie_of(request))
     response = web.json_response({"messages": [{"text": texts.LOGGED_OUT, "buttons": []}]})
-    if cross_site_cookie(request):  # the browser only takes the deletion with the same attributes
-        response.set_cookie(COOKIE_NAME, "", max_age=0, expires="Thu, 01 Jan 1970 00:00:00 GMT", path="/",
-                            secure=True, httponly=True, samesite="None")
-    else:
-        response.del_cookie(COOKIE_NAME, path="/")
+    delete_cookie(response, cross_site_cookie(request))  # with the attributes it was set with
     return response
 
 

@@ -9,7 +9,9 @@ member's next click or a rating may reach any gateway, and a limit counts across
 * ``<prefix>:s:<sha256 of cookie>``  chat session (JSON), expires after the idle time;
 * ``<prefix>:st:<sha256 of cookie>`` staff session (JSON), expires after the staff idle time;
 * ``<prefix>:rl:<limit>:<sha256 of key>`` token bucket (hash), expires once full again;
-* ``<prefix>:t:<message id>`` a recent answer for its rating, expires with the chat idle time.
+* ``<prefix>:t:<message id>`` a recent answer for its rating, expires with the chat idle time;
+* ``<prefix>:h:<sha256 of code>`` a login hand-over code (``bot.handover``), expires after 60 s and
+  is read and deleted in one step (``GETDEL``, Redis >= 6.2), so it works once across all gateways.
 
 Redis' own expiry does the sweeping (O(1) per key, no scans); the absolute session limits are
 still checked on every read by the session managers. Cookie values, IPs and account names never
@@ -31,6 +33,7 @@ from typing import Any, Callable, Optional, Tuple
 
 from redis.asyncio import Redis
 
+from bot.handover import Grant
 from bot.sessions import Session
 from bot.staff.auth import StaffSession
 from bot.turns import Turn
@@ -169,3 +172,18 @@ class RedisTurnMemory:
         data: Any = json.loads(raw)
         turn = Turn(data["conversation_id"], data["question"], data["answer"])
         return turn if turn.conversation_id == conversation_id else None
+
+
+class RedisHandoverCodes:
+    """Login hand-over codes (``bot.handover.HandoverCodes``): single use across all gateways."""
+
+    def __init__(self, redis: Redis, prefix: str = DEFAULT_PREFIX) -> None:
+        self.redis = redis
+        self.prefix = f"{prefix}:h:"
+
+    async def put(self, code: str, grant: Grant, ttl_seconds: int) -> None:
+        await self.redis.set(self.prefix + _hash(code), json.dumps(asdict(grant)), ex=max(1, int(ttl_seconds)))
+
+    async def take(self, code: str) -> Optional[Grant]:
+        raw = await self.redis.getdel(self.prefix + _hash(code))
+        return Grant(**json.loads(raw)) if raw else None

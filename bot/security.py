@@ -75,6 +75,7 @@ EMBED_API: Mapping[str, FrozenSet[str]] = {
     "/api/feedback": frozenset({"POST"}),
     "/api/logout": frozenset({"POST"}),
     "/api/session": frozenset({"GET"}),
+    "/api/login/handover": frozenset({"POST"}),  # bot/handover.py
 }
 EMBED_REQUEST_HEADERS = frozenset({"content-type", CSRF_HEADER.lower()})
 # What the embedding page itself loads (no-cors): these may be read cross-origin.
@@ -138,7 +139,7 @@ def embed_origin(request: web.Request) -> Optional[str]:
 
 
 def cross_site_cookie(request: web.Request) -> bool:
-    """Must the session cookie be ``SameSite=None; Secure`` (the widget is embedded on other
+    """Must the session cookie be ``SameSite=None; Secure; Partitioned`` (the widget is embedded on other
     sites and this request came over HTTPS)? Without HTTPS browsers refuse such a cookie, so
     it stays ``SameSite=Strict`` (and an embedded widget then keeps no conversation)."""
     return bool(_config(request).allowed_embed_origins) and is_https(request)

@@ -21,7 +21,9 @@ from collections import OrderedDict
 from dataclasses import dataclass, replace
 from typing import Awaitable, Callable, Optional, Protocol, Tuple
 
-from aiohttp import web
+from http.cookies import Morsel
+
+from aiohttp import hdrs, web
 
 COOKIE_NAME = "koege_session"
 _COOKIE_VALUE = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
@@ -49,6 +51,9 @@ class Session:
     last_seen: float
     citizen_ref: Optional[str] = None
     citizen_name: Optional[str] = None
+    # Embedded login hand-over (bot/handover.py): the login page's session, ended as soon as this
+    # session's cookie comes back (so the browser did keep it).
+    ends_session: Optional[str] = None
 
     @property
     def is_verified(self) -> bool:
@@ -244,17 +249,41 @@ def set_cookie(
 ) -> None:
     """Send the session cookie: HttpOnly, Path=/, Secure over HTTPS, SameSite=Strict; with
     ``cross_site`` (the widget is embedded on other sites, ``bot.security.cross_site_cookie``)
-    and over HTTPS ``SameSite=None; Secure`` instead, so the embedding page's requests carry it.
+    and over HTTPS ``SameSite=None; Secure; Partitioned`` instead, so the embedding page's
+    requests carry it. ``Partitioned`` (CHIPS) keeps it in a jar of its own per embedding site,
+    which browsers that block third-party cookies still allow (Chromium >= 114, Firefox).
     Browsers refuse ``SameSite=None`` without ``Secure``, so plain HTTP always gets Strict."""
+    if cross_site and secure:
+        _set_partitioned(response, resolved.cookie_value, max_age=max_age)
+        return
     response.set_cookie(
         COOKIE_NAME,
         resolved.cookie_value,
         path="/",
         httponly=True,
-        samesite="None" if cross_site and secure else "Strict",
+        samesite="Strict",
         secure=secure,
         max_age=max_age,
     )
+
+
+def delete_cookie(response: web.StreamResponse, cross_site: bool) -> None:
+    """Delete the session cookie; a partitioned cookie only goes with the same attributes."""
+    if cross_site:
+        _set_partitioned(response, "", max_age=0, expires="Thu, 01 Jan 1970 00:00:00 GMT")
+    else:
+        response.del_cookie(COOKIE_NAME, path="/")
+
+
+def _set_partitioned(response: web.StreamResponse, value: str, max_age: int, expires: Optional[str] = None) -> None:
+    """``Set-Cookie`` with ``SameSite=None; Secure; Partitioned``, written by hand: aiohttp's
+    ``set_cookie(partitioned=True)`` needs Python 3.14's ``http.cookies`` (a CookieError before)."""
+    morsel: "Morsel[str]" = Morsel()
+    morsel.set(COOKIE_NAME, value, value or '""')  # our values are URL-safe base64: nothing to quote
+    morsel.update({"path": "/", "httponly": True, "secure": True, "samesite": "None", "max-age": str(max_age)})
+    if expires:
+        morsel["expires"] = expires
+    response.headers.add(hdrs.SET_COOKIE, morsel.OutputString() + "; Partitioned")
 
 
 def cookie_of(request: web.Request) -> Optional[str]:

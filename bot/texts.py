@@ -62,6 +62,8 @@ ERROR_BAD_HOST = "Adressen hører ikke til denne tjeneste. Gå til chatten via k
 ERROR_NEW_SESSIONS = (
     "Der startes mange nye samtaler fra din forbindelse lige nu. Vent et øjeblik, og prøv så igen."
 )
+# The embedded widget's login hand-over (bot/handover.py) failed: code used, too old or not ours.
+ERROR_HANDOVER = "Login kunne ikke overføres til chatten på denne side. Prøv at logge ind igen."
 
 
 def too_long(limit: int) -> str:

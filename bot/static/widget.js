@@ -9,10 +9,17 @@
  *
  * On another site (one of the gateway's ALLOWED_EMBED_ORIGINS) the tag names the gateway's
  * absolute address. The gateway is then the origin this script was loaded from (its own src,
- * read once at load time): the API is called there with credentials "include" (CORS), and the
- * login link carries next=<this page>, to which the gateway returns after the login. A browser
- * that blocks third-party cookies keeps no conversation and no login here; after a login the
- * widget says so and links to the gateway's own page.
+ * read once at load time): the API is called there with credentials "include" (CORS). The
+ * session cookie is then `SameSite=None; Secure; Partitioned` (CHIPS): the browser keeps it for
+ * the gateway *on this site* only, which browsers that block third-party cookies still allow
+ * (Chromium >= 114 and Firefox; Safari partitions or blocks in its own way and is not tested).
+ * The login happens on the gateway's own page, whose cookies are another jar, so it is handed
+ * over (bot/handover.py): the widget keeps a random nonce in this page's sessionStorage and
+ * sends its SHA-256 with the login link (h=, next=<this page>); the gateway returns here with a
+ * one-time code in the fragment (#koege-login=…, never sent to a server), which the widget takes
+ * out of the address bar at once and POSTs with the nonce to /api/login/handover, logging in its
+ * own session. If that still leaves the widget without a cookie (a browser that blocks even
+ * partitioned cookies), it says so and links to the gateway's own page, where the login holds.
  *
  * One turn of the bot is one message: its paragraphs, its source line as a link to the passage
  * it came from, one "Godt svar / Dårligt svar" pair. Phone numbers become tel: links; payment
@@ -76,6 +83,9 @@
   var FEEDBACK_URL = "/api/feedback";
   var SESSION_URL = "/api/session";
   var LOGOUT_URL = "/api/logout";
+  var HANDOVER_URL = "/api/login/handover";
+  var HANDOVER_FRAGMENT = /^#koege-login=([A-Za-z0-9_-]{20,64})?/;
+  var NONCE_KEY = "koege-chat-login-nonce";
   var LOGIN_PATH = "/login";
   var CHECK_EVERY_MS = 60000;
   var STORAGE_KEY = "koege-chat-v1";
@@ -97,7 +107,7 @@
 
   function api(path) { return CROSS ? BOT_ORIGIN + path : path; }
 
-  // This page's address without the login flag (the gateway appends login=1 on return).
+  // The gateway's own page without the login flag (the gateway appends login=1 on return).
   function pageAddress(withHash) {
     var params = new URLSearchParams(window.location.search);
     params.delete("login");
@@ -105,10 +115,53 @@
     return window.location.pathname + (query ? "?" + query : "") + (withHash ? window.location.hash : "");
   }
 
+  // Embedded: the nonce of the login hand-over (bot/handover.py) and its SHA-256 for the link.
+  var nonceHash = null;
+
+  function storedNonce() {
+    try { return window.sessionStorage.getItem(NONCE_KEY); } catch (e) { return null; }
+  }
+
+  function prepareNonce() {
+    nonceHash = null;
+    if (!CROSS || !window.crypto || !window.crypto.subtle || !window.crypto.getRandomValues) { return; }
+    var nonce = storedNonce();
+    if (!nonce) {
+      var bytes = new Uint8Array(32);
+      window.crypto.getRandomValues(bytes);
+      nonce = btoa(String.fromCharCode.apply(null, bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+      try { window.sessionStorage.setItem(NONCE_KEY, nonce); } catch (e) { return; }  // no storage: no hand-over
+    }
+    window.crypto.subtle.digest("SHA-256", new TextEncoder().encode(nonce)).then(function (digest) {
+      nonceHash = Array.prototype.map.call(new Uint8Array(digest), function (b) {
+        return ("0" + b.toString(16)).slice(-2);
+      }).join("");
+      if (ui.login) { ui.login.href = loginHref(); }
+    }, function () { /* no hash: the login works on the gateway's page only */ });
+  }
+
+  function forgetNonce() {
+    try { window.sessionStorage.removeItem(NONCE_KEY); } catch (e) { /* nothing stored */ }
+  }
+
   function loginHref() {
     var url = new URL(LOGIN_PATH, baseUrl);
-    if (CROSS) { url.searchParams.set("next", window.location.origin + pageAddress(false)); }
+    if (CROSS) {
+      // This page as it is (its own query untouched); the code comes back in the fragment.
+      url.searchParams.set("next", window.location.origin + window.location.pathname + window.location.search);
+      if (nonceHash) { url.searchParams.set("h", nonceHash); }
+    }
     return url.href;
+  }
+
+  // Embedded, back from the login: the one-time code, taken out of the address bar at once.
+  function takeHandoverCode() {
+    var match = HANDOVER_FRAGMENT.exec(window.location.hash);
+    if (!match) { return null; }
+    try {
+      window.history.replaceState(null, "", window.location.pathname + window.location.search);
+    } catch (e) { window.location.hash = ""; }
+    return match[1] || "";
   }
 
   var state = { open: false, messages: [], user: null, expiredShown: false };
@@ -634,6 +687,31 @@
       }, function () { /* offline: try again later */ });
   }
 
+  // Log this (partitioned) session in with the code and nonce; then show the result.
+  function handOver(code) {
+    var nonce = storedNonce() || "";
+    forgetNonce();  // one login, one nonce
+    fetch(api(HANDOVER_URL), {
+      method: "POST",
+      credentials: CREDENTIALS,
+      headers: { "Content-Type": "application/json", "X-Requested-With": "koege-chat" },
+      body: JSON.stringify({ code: code, nonce: nonce })
+    }).then(function (response) {
+      return response.json().then(function (body) { return { ok: response.ok, body: body }; },
+                                  function () { return { ok: false, body: null }; });
+    }).then(function (result) {
+      prepareNonce();
+      if (result.ok) { checkSession(true); return; }
+      add({ from: "notice", text: result.body && typeof result.body.error === "string" ? result.body.error
+                                                                                       : TEXTS.technicalError });
+      checkSession();
+    }, function () {
+      prepareNonce();
+      add({ from: "notice", text: TEXTS.technicalError });
+      checkSession();
+    });
+  }
+
   function doLogout() {
     fetch(api(LOGOUT_URL), {
       method: "POST",
@@ -694,13 +772,21 @@
     load();
     renderAll();
     wire();
-    var afterLogin = /[?&]login=1\b/.test(window.location.search);
+    var code = CROSS ? takeHandoverCode() : null;
+    var afterLogin = code !== null || (!CROSS && /[?&]login=1\b/.test(window.location.search));
     if (afterLogin) {
       state.open = true;
-      try { window.history.replaceState(null, "", pageAddress(true)); } catch (e) { /* old browser */ }
+      if (!CROSS) {
+        try { window.history.replaceState(null, "", pageAddress(true)); } catch (e) { /* old browser */ }
+      }
     }
     if (state.open) { open(afterLogin); }
-    checkSession(afterLogin);
+    if (code !== null) {
+      handOver(code);
+    } else {
+      prepareNonce();
+      checkSession(afterLogin);
+    }
   }
 
   if (document.readyState === "loading") {

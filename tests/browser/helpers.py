@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Sequence, Tuple
 
 from tests.browser.conftest import ARTIFACTS, STAFF_PASSWORD
 
@@ -55,3 +55,33 @@ def staff_login(page, base: str, name: str) -> None:
     page.fill("#st-password", STAFF_PASSWORD)
     page.click("#st-login-form button[type=submit]")
     page.wait_for_selector("#st-console:not([hidden])")
+
+
+def session_storage(page) -> str:
+    """The widget's sessionStorage as one string (to look for personal data in it)."""
+    return page.evaluate("() => JSON.stringify(Object.assign({}, window.sessionStorage))")
+
+
+def personal_data_shown(page, name: str) -> Tuple[str, ...]:
+    """Log-in-only answers asked for and returned: the texts that must be gone after logout
+    (checked to be on screen and in storage first, so the check after logout can fail)."""
+    balance = ask(page, "Hvad skylder jeg?")
+    assert "kr." in balance, balance
+    codes = ask(page, "Hvad er mit betalings-id?")
+    assert "+71<" in codes, codes
+    personal = (name, balance.splitlines()[0], codes.splitlines()[0], "+71<", "Hvad skylder jeg")
+    assert all(p in session_storage(page) for p in personal)
+    return personal
+
+
+def log_out_and_check_nothing_personal_left(page, personal: Sequence[str]) -> None:
+    page.get_by_role("button", name="Log ud").click()
+    page.locator(".kc-msg--notice", has_text="Du er logget ud").wait_for()
+    nothing_personal_left(page, personal)
+
+
+def nothing_personal_left(page, personal: Sequence[str]) -> None:
+    shown, stored = page.locator(".kc-root").inner_text(), session_storage(page)
+    for p in personal:
+        assert p not in shown, p
+        assert p not in stored, p

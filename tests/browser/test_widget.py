@@ -7,7 +7,9 @@ import re
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.browser.helpers import ask, axe_violations, bot_texts
+from tests.browser.helpers import (
+    ask, axe_violations, bot_texts, log_out_and_check_nothing_personal_left, nothing_personal_left, personal_data_shown,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -122,38 +124,19 @@ def _demo_login(page) -> str:
     return name
 
 
-def _storage(page) -> str:
-    return page.evaluate("() => JSON.stringify(Object.assign({}, window.sessionStorage))")
-
-
 def test_logout_removes_personal_data_from_screen_and_storage(page, browser_stack):
     page.goto(browser_stack["gateway"] + "/")
     page.click(".kc-launcher")
     ask(page, "Hej")
     name = _demo_login(page)
-    balance = ask(page, "Hvad skylder jeg?")
-    assert "kr." in balance, balance
-    codes = ask(page, "Hvad er mit betalings-id?")
-    assert "+71<" in codes, codes
-    personal = (name, balance.splitlines()[0], codes.splitlines()[0], "+71<", "Hvad skylder jeg")
-    assert all(p in _storage(page) for p in personal)  # so the check below can fail
-
-    page.get_by_role("button", name="Log ud").click()
-    page.locator(".kc-msg--notice", has_text="Du er logget ud").wait_for()
-
-    def nothing_personal_left() -> None:
-        shown, stored = page.locator(".kc-root").inner_text(), _storage(page)
-        for p in personal:
-            assert p not in shown, p
-            assert p not in stored, p
-
-    nothing_personal_left()
+    personal = personal_data_shown(page, name)
+    log_out_and_check_nothing_personal_left(page, personal)
     assert page.evaluate("document.activeElement.className") == "kc-login"
     with page.expect_response("**/api/session"):
         page.reload()
     page.locator(".kc-panel:not([hidden])").wait_for()
     page.wait_for_timeout(300)  # let the widget act on the session answer
-    nothing_personal_left()
+    nothing_personal_left(page, personal)
     notices = page.locator(".kc-msg--notice .kc-text").all_inner_texts()
     assert not any("udløbet" in n for n in notices), notices  # a logout is not an expiry
     assert page.get_by_role("link", name="Log ind med MitID").is_visible()

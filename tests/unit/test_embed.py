@@ -8,6 +8,7 @@ without an open redirect. The real browser is in ``tests/browser/test_embed.py``
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import subprocess
@@ -18,6 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from bot.config import ConfigError, GatewayConfig, production_problems
+from bot.handover import HANDOVER
 from bot.security import CONTENT_SECURITY_POLICY
 from bot.sessions import COOKIE_NAME
 from core.settings import ROOT, load_settings
@@ -242,6 +244,7 @@ async def test_session_cookie_attributes(gateway, rasa, embed, https, samesite, 
     line = cookie_line(resp)
     assert f"SameSite={samesite}" in line and "HttpOnly" in line and "Path=/" in line
     assert ("Secure" in line) is secure
+    assert ("Partitioned" in line) is (samesite == "None")  # CHIPS: only with SameSite=None; Secure
 
 
 # --- login and logout through the embedded widget ----------------------------------------------
@@ -252,15 +255,18 @@ def _form(html: str, name: str) -> Optional[str]:
     return found.group(1).replace("&amp;", "&") if found else None
 
 
-async def embed_login(client, ref: str, next_: Optional[str], cookie: Optional[str] = None):
+async def embed_login(client, ref: str, next_: Optional[str], cookie: Optional[str] = None,
+                      hashed: Optional[str] = None):
     """The demo login as a browser on the gateway's own (HTTPS) page does it."""
     jar: Dict[str, str] = {COOKIE_NAME: cookie} if cookie else {}
     own = f"https://{client.make_url('/').authority}"
-    page = await client.get("/login", params={"next": next_} if next_ is not None else None, headers=HTTPS)
+    params = {**({"next": next_} if next_ is not None else {}), **({"h": hashed} if hashed else {})}
+    page = await client.get("/login", params=params or None, headers=HTTPS)
     html = await page.text()
     data = {"csrf": _form(html, "csrf"), "citizen": ref}
-    if _form(html, "next") is not None:
-        data["next"] = _form(html, "next")
+    for field in ("next", "h"):
+        if _form(html, field) is not None:
+            data[field] = _form(html, field)
     nonce = page.cookies["koege_login"].value
     resp = await client.post("/login/demo", data=data, headers={**HTTPS, "Origin": own}, allow_redirects=False,
                              cookies={"koege_login": nonce, **jar})
@@ -276,9 +282,9 @@ async def test_login_returns_to_the_embedding_page_with_a_cross_site_cookie(gate
     html, resp = await embed_login(client, citizen.ref, page, cookie=before)
     assert _form(html, "next") == page
     assert f'href="{page.replace("&", "&amp;")}">Tilbage uden at logge ind' in html
-    assert resp.status == 303 and resp.headers["Location"] == page + "&login=1"
+    assert resp.status == 303 and resp.headers["Location"] == page  # no hash from the widget: no code
     line = cookie_line(resp)
-    assert "SameSite=None" in line and "Secure" in line and "HttpOnly" in line
+    assert "SameSite=None" in line and "Secure" in line and "HttpOnly" in line and "Partitioned" in line
     after = line.split(";")[0].split("=", 1)[1]
     assert after != before  # a new cookie value after the login, as on the gateway's own page
     info = await client.get("/api/session", headers={**CSRF, **HTTPS, "Origin": OTHER},
@@ -292,7 +298,7 @@ async def test_login_returns_to_the_embedding_page_with_a_cross_site_cookie(gate
     assert out.status == 200 and out.headers["Access-Control-Allow-Origin"] == OTHER
     deletion = cookie_line(out)
     assert deletion.startswith(f'{COOKIE_NAME}=""') and "Max-Age=0" in deletion
-    assert "SameSite=None" in deletion and "Secure" in deletion
+    assert "SameSite=None" in deletion and "Secure" in deletion and "Partitioned" in deletion
     gone = await (await client.get("/api/session", headers=HTTPS, cookies={COOKIE_NAME: after})).json()
     assert gone["active"] is False and gone["verified"] is False
 
@@ -342,3 +348,157 @@ async def test_session_info_says_whether_a_cookie_came_at_all(gateway, rasa):
     assert first["active"] is False and first["had_cookie"] is False
     await chat(client)
     assert (await (await client.get("/api/session")).json())["had_cookie"] is True
+
+
+# --- the login hand-over into the embedded (partitioned) session (bot/handover.py) ------------
+
+NONCE = "n" * 20 + "the-widgets-own-nonce"
+NONCE_HASH = hashlib.sha256(NONCE.encode("ascii")).hexdigest()
+PAGE = f"{SITE}/borger/betaling?emne=regning"
+
+
+def _value(resp) -> str:
+    return cookie_line(resp).split(";")[0].split("=", 1)[1]
+
+
+async def _embedded_chat(client) -> str:
+    """The embedded widget's first turn: its partitioned session's cookie value."""
+    resp = await client.post("/api/chat", json={"message": "Hej"}, headers={**CSRF, **HTTPS, "Origin": SITE})
+    assert resp.status == 200
+    return _value(resp)
+
+
+async def _code(client, db_url, hashed: str = NONCE_HASH):
+    """A login on the gateway's page for the widget on PAGE: (code, top-level cookie, citizen)."""
+    citizen = demo_citizens(db_url)[0]
+    html, resp = await embed_login(client, citizen.ref, PAGE, hashed=hashed)
+    assert _form(html, "h") == hashed
+    location = resp.headers["Location"]
+    assert resp.status == 303 and location.startswith(PAGE + "#koege-login=")
+    assert "login=1" not in location  # the host page's query is left alone
+    return location.split("#koege-login=", 1)[1], _value(resp), citizen
+
+
+def _handover(client, code: str, nonce: str = NONCE, cookie: Optional[str] = None, origin_: str = SITE):
+    return client.post("/api/login/handover", json={"code": code, "nonce": nonce},
+                       headers={**CSRF, **HTTPS, "Origin": origin_},
+                       cookies={COOKIE_NAME: cookie} if cookie else None)
+
+
+async def _info(client, cookie: str) -> dict:
+    resp = await client.get("/api/session", headers={**CSRF, **HTTPS, "Origin": SITE}, cookies={COOKIE_NAME: cookie})
+    return await resp.json()
+
+
+async def test_handover_logs_the_calling_partitioned_session_in(gateway, rasa, db_url):
+    client = await embedded(gateway, rasa)
+    embedded_cookie = await _embedded_chat(client)
+    code, top, citizen = await _code(client, db_url)
+    resp = await _handover(client, code, cookie=embedded_cookie)
+    assert resp.status == 200 and await resp.json() == {"verified": True, "name": citizen.name}
+    assert resp.headers["Access-Control-Allow-Origin"] == SITE
+    line = cookie_line(resp)
+    assert "SameSite=None" in line and "Secure" in line and "Partitioned" in line and "HttpOnly" in line
+    new = _value(resp)
+    assert new != embedded_cookie  # a new value, as after any login
+    assert (await _info(client, embedded_cookie))["active"] is False  # the old value is dead
+    # Until the new cookie comes back the login page's session holds (the widget's fallback link).
+    assert (await _info(client, top))["verified"] is True
+    info = await _info(client, new)
+    assert info["verified"] is True and info["name"] == citizen.name
+    assert (await _info(client, top))["active"] is False  # the identity moved: no session left behind
+    assert (await _info(client, new))["verified"] is True
+
+
+async def test_handover_preflight_is_granted_to_embed_origins_only(gateway, rasa):
+    client = await embedded(gateway, rasa)
+    ok = await preflight(client, "/api/login/handover", SITE)
+    assert ok.status == 204 and ok.headers["Access-Control-Allow-Origin"] == SITE
+    refused = await preflight(client, "/api/login/handover", EVIL)
+    assert refused.status == 403 and no_cors(refused)
+
+
+async def test_handover_code_works_once(gateway, rasa, db_url):
+    client = await embedded(gateway, rasa)
+    cookie = await _embedded_chat(client)
+    code, _top, _citizen = await _code(client, db_url)
+    assert (await _handover(client, code, cookie=cookie)).status == 200
+    again = await _handover(client, code, cookie=cookie)
+    assert again.status == 403 and "Set-Cookie" not in again.headers
+
+
+async def test_handover_code_expires_after_a_minute(gateway, rasa, db_url, clock):
+    client = await embedded(gateway, rasa)
+    cookie = await _embedded_chat(client)
+    code, _top, _citizen = await _code(client, db_url)
+    clock.advance(61)
+    late = await _handover(client, code, cookie=cookie)
+    assert late.status == 403 and "Set-Cookie" not in late.headers
+    assert (await _info(client, cookie))["verified"] is False
+
+
+async def test_handover_with_a_wrong_nonce_is_refused_and_spends_the_code(gateway, rasa, db_url):
+    client = await embedded(gateway, rasa)
+    cookie = await _embedded_chat(client)
+    code, _top, _citizen = await _code(client, db_url)
+    wrong = await _handover(client, code, nonce="x" * 32, cookie=cookie)
+    assert wrong.status == 403 and (await _info(client, cookie))["verified"] is False
+    assert (await _handover(client, code, cookie=cookie)).status == 403  # no second guess
+
+
+async def test_a_code_is_useless_to_another_browser(gateway, rasa, db_url):
+    """Another browser (another session, its own nonce) with a leaked code gets nothing, and
+    a code is bound to the nonce of the tab that opened the login, not to one it makes up."""
+    client = await embedded(gateway, rasa)
+    victim = await _embedded_chat(client)
+    code, _top, _citizen = await _code(client, db_url)
+    other_nonce = "o" * 40
+    thief = await _embedded_chat(client)
+    stolen = await _handover(client, code, nonce=other_nonce, cookie=thief)
+    assert stolen.status == 403 and (await _info(client, thief))["verified"] is False
+    # ... and once used the code cannot serve the tab it was meant for either, nor anyone else.
+    assert (await _handover(client, code, cookie=victim)).status == 403
+    unknown = await _handover(client, "c" * 32, cookie=thief)
+    assert unknown.status == 403
+
+
+@pytest.mark.parametrize("body", [{}, {"code": "short", "nonce": NONCE}, {"code": "c" * 32, "nonce": 5}, [1]])
+async def test_handover_refuses_malformed_requests(gateway, rasa, body):
+    client = await embedded(gateway, rasa)
+    resp = await client.post("/api/login/handover", json=body, headers={**CSRF, **HTTPS, "Origin": SITE})
+    assert resp.status == 400 and "Set-Cookie" not in resp.headers
+
+
+async def test_handover_needs_the_csrf_header(gateway, rasa, db_url):
+    client = await embedded(gateway, rasa)
+    code, _top, _citizen = await _code(client, db_url)
+    resp = await client.post("/api/login/handover", json={"code": code, "nonce": NONCE},
+                             headers={**HTTPS, "Origin": SITE})
+    assert resp.status == 403
+
+
+async def test_handover_is_rate_limited_per_ip(gateway, rasa):
+    client = await embedded(gateway, rasa, ip_rate_per_minute=3)
+    statuses = [(await _handover(client, "c" * 32)).status for _ in range(4)]
+    assert statuses == [403, 403, 403, 429]
+
+
+@pytest.mark.parametrize("hashed", ["", "A" * 64, "0" * 63, "g" * 64])
+async def test_a_bad_nonce_hash_gives_no_code(gateway, rasa, db_url, hashed):
+    client = await embedded(gateway, rasa)
+    html, resp = await embed_login(client, demo_citizens(db_url)[0].ref, PAGE, hashed=hashed or None)
+    assert _form(html, "h") is None and resp.headers["Location"] == PAGE
+
+
+@pytest.mark.parametrize("embed", [True, False])
+async def test_same_origin_login_is_unchanged(gateway, rasa, db_url, embed):
+    """On the gateway's own page (no next): ?login=1 and no code; without embed origins the
+    cookie is SameSite=Strict and not partitioned, as before."""
+    client = await embedded(gateway, rasa, allowed_embed_origins=EMBED if embed else frozenset())
+    citizen = demo_citizens(db_url)[0]
+    html, resp = await embed_login(client, citizen.ref, None, hashed=NONCE_HASH)
+    assert _form(html, "h") is None and resp.headers["Location"] == "/?login=1"
+    line = cookie_line(resp)
+    assert ("Partitioned" in line) is embed and ("SameSite=Strict" in line) is not embed
+    assert len(client.app[HANDOVER]) == 0
+    assert (await _info(client, _value(resp)))["name"] == citizen.name

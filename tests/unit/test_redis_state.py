@@ -200,3 +200,17 @@ async def test_redis_down_gives_a_polite_answer_and_the_gateway_keeps_running(ga
 
 def _closed_port() -> int:
     return int(dead_url().rsplit(":", 1)[1])
+
+
+async def test_login_handover_codes_are_single_use_across_gateways(redis_client, redis_prefix):
+    from bot.handover import Grant
+    from bot.redis_state import RedisHandoverCodes
+
+    fields = {f: "x" for f in Grant.__dataclass_fields__}
+    grant = Grant(**fields)
+    a, b = RedisHandoverCodes(redis_client, redis_prefix), RedisHandoverCodes(redis_client, redis_prefix)
+    await a.put("code-123", grant, 60)
+    assert 50 <= await redis_client.ttl(f"{redis_prefix}:h:" + __import__("hashlib").sha256(b"code-123").hexdigest()) <= 60
+    assert await b.take("code-123") == grant  # another gateway redeems it
+    assert await a.take("code-123") is None   # once
+    assert "code-123" not in str(await redis_client.keys(f"{redis_prefix}:*"))
